@@ -1,0 +1,96 @@
+import { awscdk, javascript } from 'projen';
+
+/** The aws-cdk-lib version we build and test against; consumers need at least this one. */
+const CDK_VERSION = '2.211.0';
+
+const project = new awscdk.AwsCdkConstructLibrary({
+  name: 'cdk-sagemaker-pipelines',
+  description:
+    'Typed AWS CDK constructs for Amazon SageMaker Pipelines, and self-healing: failed executions are retried '
+    + 'with a selective execution of the failed steps and everything downstream, reusing what succeeded.',
+  author: 'cdk-sagemaker-pipelines contributors',
+  authorAddress: 'maintainers@cdk-sagemaker-pipelines.dev',
+  repositoryUrl: 'https://github.com/cdk-sagemaker-pipelines/cdk-sagemaker-pipelines.git',
+  keywords: ['cdk', 'aws-cdk', 'sagemaker', 'sagemaker-pipelines', 'mlops', 'selective-execution', 'self-healing'],
+  stability: 'experimental',
+  license: 'Apache-2.0',
+
+  defaultReleaseBranch: 'main',
+  packageManager: javascript.NodePackageManager.NPM,
+  projenrcTs: true,
+  minNodeVersion: '20.0.0',
+
+  cdkVersion: CDK_VERSION,
+  constructsVersion: '10.5.1',
+  jsiiVersion: '~5.9.0',
+  typescriptVersion: '~5.9.0',
+
+  // CI is `.ci/run`, not GitHub workflows.
+  github: false,
+  release: false,
+  docgen: true,
+
+  publishToPypi: { distName: 'cdk-sagemaker-pipelines', module: 'cdk_sagemaker_pipelines' },
+  publishToMaven: {
+    javaPackage: 'io.github.cdksagemakerpipelines',
+    mavenGroupId: 'io.github.cdk-sagemaker-pipelines',
+    mavenArtifactId: 'cdk-sagemaker-pipelines',
+  },
+  publishToNuget: { dotNetNamespace: 'CdkSageMakerPipelines', packageId: 'CdkSageMakerPipelines' },
+  publishToGo: { moduleName: 'github.com/cdk-sagemaker-pipelines/cdk-sagemaker-pipelines-go' },
+
+  // The handler and CLI live in lambda/ (not jsii); their dependencies are bundled by esbuild at build time,
+  // so they are devDependencies and never reach a consumer's node_modules.
+  devDeps: [
+    '@aws-sdk/client-sagemaker',
+    '@types/aws-lambda',
+    'aws-sdk-client-mock',
+    'aws-sdk-client-mock-jest',
+    'cdk-nag@^2.37.0',
+    'fast-check',
+  ],
+
+  // Lambda entry points are declared explicitly below (projen auto-discovers only in src/).
+  lambdaAutoDiscover: false,
+  eslintOptions: { dirs: ['src'], devdirs: ['test', 'lambda', 'build-tools', 'demo'] },
+  jestOptions: {
+    jestConfig: {
+      testMatch: ['<rootDir>/test/**/*.test.ts'],
+    },
+  },
+  tsconfigDev: {
+    compilerOptions: {},
+    include: ['lambda/**/*.ts', 'build-tools/**/*.ts', 'demo/**/*.ts'],
+  },
+
+  gitignore: ['/assets/', '*.tsbuildinfo', '.DS_Store'],
+});
+
+// The remediation handler and the operator CLI live in lambda/ (not jsii). esbuild bundles each, with its
+// dependencies, into assets/ before jsii compiles: gitignored, shipped in the npm tarball, and loaded by the
+// constructs with lambda.Code.fromAsset, so consumers in any jsii language need neither esbuild nor Docker.
+// `--main-fields=module,main` lets esbuild tree-shake the AWS SDK's ES modules down to the commands we call.
+const esbuild = (entry: string, outfile: string, target: string, ...extra: string[]) =>
+  `esbuild ${entry} --bundle --platform=node --format=cjs --target=${target} --minify --main-fields=module,main `
+  + `--legal-comments=none --outfile=${outfile}${extra.length ? ' ' + extra.join(' ') : ''}`;
+const bundleHandler = project.addTask('bundle:handler', {
+  description: 'Bundle the selective-retry Lambda handler into assets/',
+  exec: esbuild('lambda/selective-retry-handler.lambda.ts', 'assets/selective-retry-handler/index.js', 'node22'),
+});
+const bundleCli = project.addTask('bundle:cli', {
+  description: 'Bundle the cdk-sagemaker-pipelines CLI into assets/',
+  exec: esbuild('lambda/cli.ts', 'assets/cli/cli.js', 'node20', '"--banner:js=#!/usr/bin/env node"'),
+});
+project.preCompileTask.spawn(bundleHandler);
+project.preCompileTask.spawn(bundleCli);
+project.addDevDeps('esbuild');
+project.addBins({ 'cdk-sagemaker-pipelines': 'assets/cli/cli.js' });
+
+// Ship the bundles, not their sources or our test tooling.
+project.addPackageIgnore('/lambda/');
+project.addPackageIgnore('/demo/');
+project.addPackageIgnore('/build-tools/');
+project.addPackageIgnore('/.ci/');
+project.addPackageIgnore('!/assets/');
+
+project.synth();

@@ -1,0 +1,211 @@
+/**
+ * The pure planner: given a failed execution's definition and step list, decide which steps a selective execution
+ * must run. No I/O; the same function serves the Lambda handler and the `plan` CLI.
+ *
+ * Rules (DESIGN.md "The planner", sagemaker-facts.md pitfalls 6-9):
+ * - seeds: steps that Failed or were Stopped (or were still running when the execution ended), plus steps that
+ *   never ran although they should have: absent from the step list and not in the untaken branch of a Condition
+ *   whose outcome is known;
+ * - selected: the seeds and everything downstream of them, minus the steps of an untaken branch of a Condition that
+ *   is not itself selected. A downstream-closed set always satisfies SageMaker's rule that "all step(s) in all
+ *   path(s) between two selected steps should be included" (API_SelectiveExecutionConfig);
+ * - steps reused by the source run (`SelectiveExecutionResult`, `CacheHitResult`) count as succeeded;
+ * - skip when a Fail step failed the run (a deliberate failure), when nothing needs to run, when the selection
+ *   exceeds SageMaker's 50-step limit, or when the definition is invalid.
+ */
+import {
+  ConditionBranch,
+  DefinitionGraph,
+  InvalidDefinitionError,
+  downstreamClosure,
+  enclosingBranches,
+  findCycle,
+  parseDefinition,
+  topologicalOrder,
+} from '../src/private/definition-graph';
+
+/** SageMaker accepts 1 to 50 `SelectedSteps` (API_SelectiveExecutionConfig). */
+export const MAX_SELECTED_STEPS = 50;
+
+/** The fields of a `ListPipelineExecutionSteps` entry that the planner reads. */
+export interface ExecutionStepRecord {
+  readonly StepName?: string;
+  readonly StepStatus?: string;
+  readonly StartTime?: Date | string | number;
+  readonly FailureReason?: string;
+  readonly Metadata?: {
+    readonly Condition?: { readonly Outcome?: string };
+    readonly Fail?: { readonly ErrorMessage?: string };
+    readonly [key: string]: unknown;
+  };
+  readonly CacheHitResult?: unknown;
+  readonly SelectiveExecutionResult?: unknown;
+}
+
+/** A step the planner found failed, with the reason SageMaker reported. */
+export interface FailedStep {
+  readonly stepName: string;
+  readonly stepType: string;
+  readonly status: string;
+  readonly failureReason?: string;
+}
+
+/** What the planner decided. */
+export interface RetryPlan {
+  readonly decision: 'retry' | 'skip';
+  /** Steps to select, in topological order (ties by name); empty when skipping. */
+  readonly selectedSteps: string[];
+  /** Why, in one sentence a person can act on. */
+  readonly reason: string;
+  readonly warnings: string[];
+  /** The steps that failed, stopped or never ran although they should have. */
+  readonly seeds: string[];
+  /** The steps that failed or stopped, with their reasons. */
+  readonly failedSteps: FailedStep[];
+}
+
+/** Options of the planner. */
+export interface PlanOptions {
+  /** @default 50 (SageMaker's limit) */
+  readonly maxSelectedSteps?: number;
+}
+
+const SUCCEEDED = 'Succeeded';
+const NOT_COMPLETED = new Set(['Failed', 'Stopped', 'Stopping', 'Executing', 'Starting']);
+
+/** Plans the selective execution that heals a failed run. Never throws for bad input: it returns `skip`. */
+export function planRetry(definition: unknown, steps: readonly ExecutionStepRecord[], options: PlanOptions = {}): RetryPlan {
+  let graph: DefinitionGraph;
+  try {
+    graph = parseDefinition(definition);
+  } catch (e) {
+    if (e instanceof InvalidDefinitionError) return skip(`The pipeline definition is invalid: ${e.message}`, []);
+    throw e;
+  }
+  const warnings = [...graph.warnings];
+  const cycle = findCycle(graph);
+  if (cycle) return skip(`The pipeline definition is invalid: its steps form a cycle: ${cycle.join(' -> ')}.`, warnings);
+
+  const records = latestRecordPerStep(steps, graph, warnings);
+  const failedSteps: FailedStep[] = [];
+  const seeds = new Set<string>();
+
+  for (const step of graph.steps.values()) {
+    const record = records.get(step.name);
+    if (record && isReusedOrSucceeded(record)) continue;
+    if (record) {
+      const status = record.StepStatus ?? 'Unknown';
+      if (!NOT_COMPLETED.has(status)) {
+        warnings.push(`Step "${step.name}" has status "${status}", which the planner does not know; it is treated as not completed.`);
+      } else if (status !== 'Failed' && status !== 'Stopped') {
+        warnings.push(`Step "${step.name}" was still "${status}" when the execution ended; it is treated as not completed.`);
+      }
+      seeds.add(step.name);
+      if (status === 'Failed' || status === 'Stopped') {
+        failedSteps.push({
+          stepName: step.name,
+          stepType: step.type,
+          status,
+          ...(record.FailureReason ?? record.Metadata?.Fail?.ErrorMessage
+            ? { failureReason: record.FailureReason ?? record.Metadata?.Fail?.ErrorMessage }
+            : {}),
+        });
+      }
+      continue;
+    }
+    // Absent: it never started. It should have, unless a Condition with a known outcome routed around it.
+    if (!isInUntakenBranch(graph, records, step.name)) seeds.add(step.name);
+  }
+
+  const deliberate = failedSteps.filter((f) => f.status === 'Failed' && graph.steps.get(f.stepName)!.type === 'Fail');
+  if (deliberate.length > 0) {
+    const names = deliberate.map((f) => `"${f.stepName}"${f.failureReason ? ` (${f.failureReason})` : ''}`).join(', ');
+    return skip(
+      `The execution was failed deliberately by Fail step ${names}; a Fail step's outcome is not retried.`,
+      warnings, [...seeds].sort(), failedSteps,
+    );
+  }
+  if (seeds.size === 0) {
+    return skip('Every step of the execution succeeded or was legitimately skipped; there is nothing to retry.', warnings, [], failedSteps);
+  }
+
+  const selected = downstreamClosure(graph, seeds);
+  for (const name of [...selected]) {
+    const untaken = enclosingBranches(graph, name).some(
+      ({ condition, branch }) => !selected.has(condition) && branchNotTaken(records, condition, branch),
+    );
+    if (untaken) selected.delete(name);
+  }
+
+  const ordered = topologicalOrder(graph, selected);
+  const orderedSeeds = ordered.filter((n) => seeds.has(n));
+  const limit = options.maxSelectedSteps ?? MAX_SELECTED_STEPS;
+  if (ordered.length > limit) {
+    return skip(
+      `The retry would select ${ordered.length} steps, more than SageMaker's limit of ${limit} selected steps per selective execution.`,
+      warnings, orderedSeeds, failedSteps,
+    );
+  }
+  const failedNames = failedSteps.map((f) => f.stepName);
+  return {
+    decision: 'retry',
+    selectedSteps: ordered,
+    reason: failedNames.length > 0
+      ? `Re-running ${failedNames.map((n) => `"${n}"`).join(', ')} and the ${ordered.length - orderedSeeds.length} step(s) downstream; `
+        + `${graph.steps.size - ordered.length} step(s) are reused from the failed run.`
+      : `Running ${ordered.length} step(s) that never ran; ${graph.steps.size - ordered.length} step(s) are reused from the failed run.`,
+    warnings,
+    seeds: orderedSeeds,
+    failedSteps,
+  };
+}
+
+function skip(reason: string, warnings: string[], seeds: string[] = [], failedSteps: FailedStep[] = []): RetryPlan {
+  return { decision: 'skip', selectedSteps: [], reason, warnings, seeds, failedSteps };
+}
+
+function isReusedOrSucceeded(record: ExecutionStepRecord): boolean {
+  return record.StepStatus === SUCCEEDED || record.SelectiveExecutionResult !== undefined || record.CacheHitResult !== undefined;
+}
+
+/** One record per step name: the latest started one (a step may be listed again after a service-side retry). */
+function latestRecordPerStep(
+  steps: readonly ExecutionStepRecord[], graph: DefinitionGraph, warnings: string[],
+): Map<string, ExecutionStepRecord> {
+  const result = new Map<string, ExecutionStepRecord>();
+  for (const record of steps) {
+    const name = record.StepName;
+    if (name === undefined) continue;
+    if (!graph.steps.has(name)) {
+      warnings.push(`The execution lists step "${name}", which is not in its definition; it is ignored.`);
+      continue;
+    }
+    const previous = result.get(name);
+    if (!previous || startedAt(record) > startedAt(previous)) result.set(name, record);
+  }
+  return result;
+}
+
+function startedAt(record: ExecutionStepRecord): number {
+  const time = record.StartTime === undefined ? NaN : new Date(record.StartTime).getTime();
+  return Number.isNaN(time) ? -Infinity : time;
+}
+
+/** The outcome of a Condition that ran ("True"/"False"), or undefined when it is not known. */
+function conditionOutcome(records: Map<string, ExecutionStepRecord>, condition: string): boolean | undefined {
+  const outcome = records.get(condition)?.Metadata?.Condition?.Outcome;
+  if (typeof outcome !== 'string') return undefined;
+  if (outcome.toLowerCase() === 'true') return true;
+  if (outcome.toLowerCase() === 'false') return false;
+  return undefined;
+}
+
+function branchNotTaken(records: Map<string, ExecutionStepRecord>, condition: string, branch: ConditionBranch): boolean {
+  const outcome = conditionOutcome(records, condition);
+  if (outcome === undefined) return false;
+  return branch === (outcome ? 'ElseSteps' : 'IfSteps');
+}
+
+function isInUntakenBranch(graph: DefinitionGraph, records: Map<string, ExecutionStepRecord>, name: string): boolean {
+  return enclosingBranches(graph, name).some(({ condition, branch }) => branchNotTaken(records, condition, branch));
+}

@@ -1,0 +1,193 @@
+import { Arn, ArnFormat, Resource, Stack, Token } from 'aws-cdk-lib';
+import * as iam from 'aws-cdk-lib/aws-iam';
+import * as sagemaker from 'aws-cdk-lib/aws-sagemaker';
+import { Construct } from 'constructs';
+import { ConstructValidationError, received } from './private/errors';
+import { SelectiveRetry, SelectiveRetryOptions } from './selective-retry';
+
+/**
+ * A SageMaker pipeline, defined in this app or imported.
+ *
+ * Extends aws-cdk-lib's `aws_sagemaker.IPipeline`, so it can be used wherever aws-cdk-lib expects one (for example
+ * the EventBridge Scheduler target `SageMakerStartPipelineExecution`).
+ */
+export interface IPipeline extends sagemaker.IPipeline {
+  /**
+   * The ARN of the pipeline's executions, `arn:…:pipeline/NAME/execution/*`, for IAM policies.
+   *
+   * @attribute
+   */
+  readonly pipelineExecutionArnPattern: string;
+
+  /**
+   * Grants the given identity the given actions on this pipeline and its executions.
+   *
+   * @param grantee the principal
+   * @param actions the IAM actions, e.g. `sagemaker:DescribePipeline`
+   */
+  grant(grantee: iam.IGrantable, ...actions: string[]): iam.Grant;
+
+  /**
+   * Grants read access: describe the pipeline, its definition and its executions, and list executions, their
+   * steps and their parameters.
+   *
+   * @param grantee the principal
+   */
+  grantRead(grantee: iam.IGrantable): iam.Grant;
+
+  /**
+   * Heals this pipeline: when one of its executions fails, a selective execution re-runs the failed steps and
+   * everything downstream, reusing what succeeded.
+   *
+   * @param options the retry policy
+   * @returns the construct that does it, created in this pipeline's scope with the id `SelectiveRetry`
+   */
+  enableSelectiveRetry(options?: SelectiveRetryOptions): SelectiveRetry;
+}
+
+/** The IAM actions of `grantRead`. */
+const READ_ACTIONS = [
+  'sagemaker:DescribePipeline',
+  'sagemaker:DescribePipelineDefinitionForExecution',
+  'sagemaker:DescribePipelineExecution',
+  'sagemaker:ListPipelineExecutions',
+  'sagemaker:ListPipelineExecutionSteps',
+  'sagemaker:ListPipelineParametersForExecution',
+  'sagemaker:ListPipelineVersions',
+];
+
+/**
+ * SageMaker pipeline names: 1-256 characters, letters, digits and single or repeated hyphens, starting and ending
+ * with a letter or digit (API_CreatePipeline `PipelineName` pattern `^[a-zA-Z0-9](-*[a-zA-Z0-9]){0,255}`).
+ */
+const PIPELINE_NAME = /^[a-zA-Z0-9](-*[a-zA-Z0-9]){0,255}$/;
+
+/** Shared implementation of owned and imported pipelines. */
+abstract class PipelineBase extends Resource implements IPipeline {
+  public abstract readonly pipelineArn: string;
+  public abstract readonly pipelineName: string;
+
+  public get pipelineExecutionArnPattern(): string {
+    return `${this.pipelineArn}/execution/*`;
+  }
+
+  public grant(grantee: iam.IGrantable, ...actions: string[]): iam.Grant {
+    return iam.Grant.addToPrincipal({
+      grantee,
+      actions,
+      resourceArns: [this.pipelineArn, this.pipelineExecutionArnPattern],
+    });
+  }
+
+  public grantRead(grantee: iam.IGrantable): iam.Grant {
+    return this.grant(grantee, ...READ_ACTIONS);
+  }
+
+  public grantStartPipelineExecution(grantee: iam.IGrantable): iam.Grant {
+    return iam.Grant.addToPrincipal({
+      grantee,
+      actions: ['sagemaker:StartPipelineExecution'],
+      resourceArns: [this.pipelineArn],
+    });
+  }
+
+  public enableSelectiveRetry(options: SelectiveRetryOptions = {}): SelectiveRetry {
+    return new SelectiveRetry(this, 'SelectiveRetry', { ...options, pipelines: [this] });
+  }
+}
+
+/**
+ * An Amazon SageMaker pipeline.
+ *
+ * Use the static `fromPipelineName` / `fromPipelineArn` methods to use a pipeline deployed elsewhere (for example
+ * with the SageMaker Python SDK), e.g. to heal it with `SelectiveRetry`.
+ */
+export class Pipeline extends PipelineBase {
+  /**
+   * Imports a pipeline of this stack's account and region by name.
+   *
+   * @param scope the scope of the imported construct
+   * @param id its construct id
+   * @param pipelineName the pipeline's name, e.g. `abalone-pipeline`
+   */
+  public static fromPipelineName(scope: Construct, id: string, pipelineName: string): IPipeline {
+    const stack = Stack.of(scope);
+    const pipelineArn = stack.formatArn({
+      service: 'sagemaker',
+      resource: 'pipeline',
+      resourceName: pipelineName,
+      arnFormat: ArnFormat.SLASH_RESOURCE_NAME,
+    });
+    const imported = new ImportedPipeline(scope, id, pipelineName, pipelineArn);
+    validatePipelineName(imported, 'pipelineName', pipelineName);
+    return imported;
+  }
+
+  /**
+   * Imports a pipeline by ARN, possibly of another account or region.
+   *
+   * @param scope the scope of the imported construct
+   * @param id its construct id
+   * @param pipelineArn `arn:${Partition}:sagemaker:${Region}:${Account}:pipeline/${PipelineName}`
+   */
+  public static fromPipelineArn(scope: Construct, id: string, pipelineArn: string): IPipeline {
+    const stack = Stack.of(scope);
+    if (!Token.isUnresolved(pipelineArn)) {
+      const parts = pipelineArnParts(pipelineArn);
+      if (!parts) {
+        throw new ConstructValidationError(scope, 'Pipeline.PipelineArn',
+          `pipelineArn must be a SageMaker pipeline ARN of the form arn:<partition>:sagemaker:<region>:<account>:pipeline/<name>; `
+          + `received ${received(pipelineArn)}. Pass the ARN of the pipeline itself, not of one of its executions.`);
+      }
+      const imported = new ImportedPipeline(scope, id, parts.name, pipelineArn, parts.account, parts.region);
+      validatePipelineName(imported, 'pipelineArn', parts.name);
+      return imported;
+    }
+    const name = stack.splitArn(pipelineArn, ArnFormat.SLASH_RESOURCE_NAME).resourceName!;
+    const arnParts = Arn.split(pipelineArn, ArnFormat.SLASH_RESOURCE_NAME);
+    return new ImportedPipeline(scope, id, name, pipelineArn, arnParts.account, arnParts.region);
+  }
+
+  /** The name of the pipeline. */
+  public readonly pipelineName: string;
+  /** The ARN of the pipeline. */
+  public readonly pipelineArn: string;
+
+  private constructor(scope: Construct, id: string, pipelineName: string) {
+    super(scope, id, { physicalName: pipelineName });
+    this.pipelineName = pipelineName;
+    this.pipelineArn = Stack.of(this).formatArn({
+      service: 'sagemaker',
+      resource: 'pipeline',
+      resourceName: pipelineName,
+      arnFormat: ArnFormat.SLASH_RESOURCE_NAME,
+    });
+  }
+}
+
+class ImportedPipeline extends PipelineBase {
+  public readonly pipelineName: string;
+  public readonly pipelineArn: string;
+
+  constructor(scope: Construct, id: string, pipelineName: string, pipelineArn: string, account?: string, region?: string) {
+    super(scope, id, { account, region, environmentFromArn: pipelineArn });
+    this.pipelineName = pipelineName;
+    this.pipelineArn = pipelineArn;
+  }
+}
+
+/** Splits a resolved pipeline ARN, or returns undefined when it is not one. */
+function pipelineArnParts(arn: string): { name: string; account: string; region: string } | undefined {
+  const match = /^arn:aws[a-z-]*:sagemaker:([a-z0-9-]*):([0-9]{12}):pipeline\/([^/]+)$/.exec(arn);
+  return match ? { region: match[1], account: match[2], name: match[3] } : undefined;
+}
+
+/** Throws a construct-path error when a resolved pipeline name breaks SageMaker's naming rule. */
+function validatePipelineName(scope: Construct, prop: string, name: string): void {
+  if (Token.isUnresolved(name)) return;
+  if (!PIPELINE_NAME.test(name)) {
+    throw new ConstructValidationError(scope, 'Pipeline.PipelineName',
+      `${prop} must name a SageMaker pipeline: 1 to 256 letters, digits and hyphens, starting and ending with a letter `
+      + `or digit (no underscores or dots); received ${received(name)}.`);
+  }
+}
