@@ -52,7 +52,7 @@ const project = new awscdk.AwsCdkConstructLibrary({
 
   // Lambda entry points are declared explicitly below (projen auto-discovers only in src/).
   lambdaAutoDiscover: false,
-  eslintOptions: { dirs: ['src'], devdirs: ['test', 'lambda', 'build-tools', 'demo'] },
+  eslintOptions: { dirs: ['src'], devdirs: ['test', 'lambda', 'benchmarks', 'demo'] },
   jestOptions: {
     jestConfig: {
       testMatch: ['<rootDir>/test/**/*.test.ts'],
@@ -60,7 +60,7 @@ const project = new awscdk.AwsCdkConstructLibrary({
   },
   tsconfigDev: {
     compilerOptions: {},
-    include: ['lambda/**/*.ts', 'build-tools/**/*.ts', 'demo/**/*.ts'],
+    include: ['lambda/**/*.ts', 'benchmarks/**/*.ts', 'demo/**/*.ts'],
   },
 
   gitignore: ['/assets/', '*.tsbuildinfo', '.DS_Store'],
@@ -89,8 +89,18 @@ project.addBins({ 'cdk-sagemaker-pipelines': 'assets/cli/cli.js' });
 // Ship the bundles, not their sources or our test tooling.
 project.addPackageIgnore('/lambda/');
 project.addPackageIgnore('/demo/');
-project.addPackageIgnore('/build-tools/');
+project.addPackageIgnore('/benchmarks/');
 project.addPackageIgnore('/.ci/');
 project.addPackageIgnore('!/assets/');
+
+// `npm run demo`: the local self-healing demo against the SageMaker emulator, with the bundled handler.
+const demo = project.addTask('demo', { description: 'Run the local self-healing demo (SageMaker emulator + bundled handler)' });
+demo.spawn(bundleHandler);
+demo.exec('ts-node --project tsconfig.dev.json demo/demo.ts');
+
+// `npm run bench`: benchmarks print numbers; tests never assert wall-clock time.
+const bench = project.addTask('bench', { description: 'Run the benchmarks (handler size and cold start, round trips, synth scale)' });
+bench.spawn(bundleHandler);
+bench.exec('ts-node --project tsconfig.dev.json benchmarks/run-all.ts');
 
 project.synth();
