@@ -60,7 +60,7 @@ const project = new awscdk.AwsCdkConstructLibrary({
   },
   tsconfigDev: {
     compilerOptions: {},
-    include: ['lambda/**/*.ts', 'benchmarks/**/*.ts', 'demo/**/*.ts'],
+    include: ['../lambda/**/*.ts', '../benchmarks/**/*.ts', '../demo/**/*.ts'],
   },
 
   gitignore: ['/assets/', '*.tsbuildinfo', '.DS_Store'],
@@ -96,11 +96,11 @@ project.addPackageIgnore('!/assets/');
 // `npm run demo`: the local self-healing demo against the SageMaker emulator, with the bundled handler.
 const demo = project.addTask('demo', { description: 'Run the local self-healing demo (SageMaker emulator + bundled handler)' });
 demo.spawn(bundleHandler);
-demo.exec('ts-node --project tsconfig.dev.json demo/demo.ts');
+demo.exec('ts-node --project test/tsconfig.json demo/demo.ts');
 
 // `npm run bench`: benchmarks print numbers; tests never assert wall-clock time.
 const bench = project.addTask('bench', { description: 'Run the benchmarks (handler size and cold start, round trips, synth scale)' });
 bench.spawn(bundleHandler);
-bench.exec('ts-node --project tsconfig.dev.json benchmarks/run-all.ts');
+bench.exec('ts-node --project test/tsconfig.json benchmarks/run-all.ts');
 
 project.synth();

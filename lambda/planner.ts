@@ -36,7 +36,6 @@ export interface ExecutionStepRecord {
   readonly Metadata?: {
     readonly Condition?: { readonly Outcome?: string };
     readonly Fail?: { readonly ErrorMessage?: string };
-    readonly [key: string]: unknown;
   };
   readonly CacheHitResult?: unknown;
   readonly SelectiveExecutionResult?: unknown;

@@ -1,0 +1,111 @@
+/**
+ * Validates what the rule target delivers: `{ event, policy }`, or a bare EventBridge event. Pure; never throws.
+ * Anything that is not a Failed pipeline-execution event of a healed pipeline comes back as `ignored` with the
+ * reason, so foreign or malformed input is logged and dropped instead of failing (and being retried) forever.
+ */
+import {
+  DEFAULT_MAX_ATTEMPTS,
+  MAX_ATTEMPTS_RANGE,
+  SelectiveRetryPolicyInput,
+} from '../src/private/selective-retry-input';
+
+/** The event source and detail-type SageMaker uses (automating-sagemaker-with-eventbridge). */
+export const SAGEMAKER_SOURCE = 'aws.sagemaker';
+export const EXECUTION_STATUS_CHANGE = 'SageMaker Model Building Pipeline Execution Status Change';
+
+/** The policy the handler applies, after validation. */
+export interface RetryPolicy {
+  readonly maxAttempts: number;
+  /** Lower-cased healed pipeline names; undefined = any pipeline (bare event, CLI). */
+  readonly pipelineNames?: ReadonlySet<string>;
+}
+
+/** A Failed execution of a healed pipeline. */
+export interface FailedExecution {
+  readonly kind: 'failed';
+  readonly pipelineArn: string;
+  readonly pipelineName: string;
+  readonly pipelineExecutionArn: string;
+  readonly eventId?: string;
+  readonly policy: RetryPolicy;
+}
+
+/** Input the handler does not act on, and why. */
+export interface IgnoredInput {
+  readonly kind: 'ignored';
+  readonly reason: string;
+  readonly pipelineExecutionArn?: string;
+}
+
+const PIPELINE_ARN = /^arn:aws[a-z-]*:sagemaker:[a-z0-9-]*:[0-9]{12}:pipeline\/([^/]+)$/i;
+const EXECUTION_ARN = /^arn:aws[a-z-]*:sagemaker:[a-z0-9-]*:[0-9]{12}:pipeline\/([^/]+)\/execution\/[^/]+$/i;
+
+/** Parses the handler's input. */
+export function parseHandlerInput(input: unknown): FailedExecution | IgnoredInput {
+  if (!isObject(input)) return ignored(`the input is not a JSON object (received ${kindOf(input)})`);
+  const wrapped = 'event' in input && 'policy' in input;
+  const event = wrapped ? input.event : input;
+  const policy = wrapped ? parsePolicy(input.policy) : { maxAttempts: DEFAULT_MAX_ATTEMPTS };
+  if (typeof policy === 'string') return ignored(policy);
+  if (!isObject(event)) return ignored(`the event is not a JSON object (received ${kindOf(event)})`);
+  if (event.source !== SAGEMAKER_SOURCE) return ignored(`the event source is ${JSON.stringify(event.source)}, not "${SAGEMAKER_SOURCE}"`);
+  if (event['detail-type'] !== EXECUTION_STATUS_CHANGE) {
+    return ignored(`the detail-type is ${JSON.stringify(event['detail-type'])}, not "${EXECUTION_STATUS_CHANGE}"`);
+  }
+  const detail = event.detail;
+  if (!isObject(detail)) return ignored('the event has no detail object');
+  const executionArn = detail.pipelineExecutionArn;
+  if (typeof executionArn !== 'string' || !EXECUTION_ARN.test(executionArn)) {
+    return ignored(`detail.pipelineExecutionArn is not a pipeline execution ARN (received ${JSON.stringify(executionArn)})`);
+  }
+  const status = detail.currentPipelineExecutionStatus;
+  if (status !== 'Failed') {
+    return ignored(`the execution status is ${JSON.stringify(status)}; only Failed executions are healed`, executionArn);
+  }
+  // The pipeline ARN in the event, or else the prefix of the execution ARN.
+  const pipelineArn = typeof detail.pipelineArn === 'string' && PIPELINE_ARN.test(detail.pipelineArn)
+    ? detail.pipelineArn
+    : executionArn.replace(/\/execution\/[^/]+$/, '');
+  const pipelineName = PIPELINE_ARN.exec(pipelineArn)![1];
+  // SageMaker has reported lower-cased names in ARNs (sagemaker-facts.md pitfall 1): compare case-insensitively.
+  if (policy.pipelineNames && !policy.pipelineNames.has(pipelineName.toLowerCase())) {
+    return ignored(`pipeline "${pipelineName}" is not one of the healed pipelines (${[...policy.pipelineNames].join(', ')})`, executionArn);
+  }
+  return {
+    kind: 'failed',
+    pipelineArn,
+    pipelineName,
+    pipelineExecutionArn: executionArn,
+    ...(typeof event.id === 'string' ? { eventId: event.id } : {}),
+    policy,
+  };
+}
+
+/** Validates the policy rendered by the construct; returns an error sentence when it is unusable. */
+function parsePolicy(value: unknown): RetryPolicy | string {
+  if (!isObject(value)) return `the policy is not a JSON object (received ${kindOf(value)})`;
+  const raw = value as Partial<SelectiveRetryPolicyInput>;
+  const maxAttempts = raw.maxAttempts;
+  if (typeof maxAttempts !== 'number' || !Number.isInteger(maxAttempts)
+    || maxAttempts < MAX_ATTEMPTS_RANGE.min || maxAttempts > MAX_ATTEMPTS_RANGE.max) {
+    return `policy.maxAttempts must be an integer from ${MAX_ATTEMPTS_RANGE.min} to ${MAX_ATTEMPTS_RANGE.max} (received ${JSON.stringify(maxAttempts)})`;
+  }
+  const names = raw.pipelineNames;
+  if (!Array.isArray(names) || names.length === 0 || names.some((n) => typeof n !== 'string')) {
+    return `policy.pipelineNames must be a non-empty list of pipeline names (received ${JSON.stringify(names)})`;
+  }
+  return { maxAttempts, pipelineNames: new Set(names.map((n) => n.toLowerCase())) };
+}
+
+function ignored(reason: string, pipelineExecutionArn?: string): IgnoredInput {
+  return { kind: 'ignored', reason, ...(pipelineExecutionArn ? { pipelineExecutionArn } : {}) };
+}
+
+function isObject(value: unknown): value is Record<string, unknown> {
+  return typeof value === 'object' && value !== null && !Array.isArray(value);
+}
+
+function kindOf(value: unknown): string {
+  if (value === null) return 'null';
+  return Array.isArray(value) ? 'an array' : typeof value;
+}
