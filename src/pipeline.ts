@@ -1,4 +1,4 @@
-import { Arn, ArnFormat, Resource, Stack, Token } from 'aws-cdk-lib';
+import { ArnFormat, Resource, Stack, Token } from 'aws-cdk-lib';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import * as sagemaker from 'aws-cdk-lib/aws-sagemaker';
 import { Construct } from 'constructs';
@@ -137,15 +137,14 @@ export class Pipeline extends PipelineBase {
       if (!parts) {
         throw new ConstructValidationError(scope, 'Pipeline.PipelineArn',
           `pipelineArn must be a SageMaker pipeline ARN of the form arn:<partition>:sagemaker:<region>:<account>:pipeline/<name>; `
-          + `received ${received(pipelineArn)}. Pass the ARN of the pipeline itself, not of one of its executions.`);
+          + `received ${received(pipelineArn)}. Pass the ARN of the pipeline itself, not of one of its executions.`, id);
       }
-      const imported = new ImportedPipeline(scope, id, parts.name, pipelineArn, parts.account, parts.region);
+      const imported = new ImportedPipeline(scope, id, parts.name, pipelineArn);
       validatePipelineName(imported, 'pipelineArn', parts.name);
       return imported;
     }
     const name = stack.splitArn(pipelineArn, ArnFormat.SLASH_RESOURCE_NAME).resourceName!;
-    const arnParts = Arn.split(pipelineArn, ArnFormat.SLASH_RESOURCE_NAME);
-    return new ImportedPipeline(scope, id, name, pipelineArn, arnParts.account, arnParts.region);
+    return new ImportedPipeline(scope, id, name, pipelineArn);
   }
 
   /** The name of the pipeline. */
@@ -169,8 +168,8 @@ class ImportedPipeline extends PipelineBase {
   public readonly pipelineName: string;
   public readonly pipelineArn: string;
 
-  constructor(scope: Construct, id: string, pipelineName: string, pipelineArn: string, account?: string, region?: string) {
-    super(scope, id, { account, region, environmentFromArn: pipelineArn });
+  constructor(scope: Construct, id: string, pipelineName: string, pipelineArn: string) {
+    super(scope, id, { environmentFromArn: pipelineArn });
     this.pipelineName = pipelineName;
     this.pipelineArn = pipelineArn;
   }

@@ -12,11 +12,18 @@ export class ConstructValidationError extends Error {
   /** The path of the construct whose input is invalid. */
   public readonly constructPath: string;
 
-  constructor(scope: IConstruct, code: string, message: string) {
-    super(`${scope.node.path}: ${message} [${code}]`);
+  /**
+   * @param scope the construct whose input is invalid
+   * @param code a stable identifier of the kind of error
+   * @param message what is wrong, the value received, what is allowed, how to fix it
+   * @param childId for static factories that fail before creating their construct: the id it would have had
+   */
+  constructor(scope: IConstruct, code: string, message: string, childId?: string) {
+    const path = childId === undefined ? scope.node.path : [scope.node.path, childId].filter((p) => p).join('/');
+    super(`${path}: ${message} [${code}]`);
     this.name = 'ValidationError';
     this.code = code;
-    this.constructPath = scope.node.path;
+    this.constructPath = path;
   }
 }
 

@@ -1,0 +1,223 @@
+import { App, Aspects, Duration, Stack } from 'aws-cdk-lib';
+import { Annotations, Match, Template } from 'aws-cdk-lib/assertions';
+import * as sqs from 'aws-cdk-lib/aws-sqs';
+import { AwsSolutionsChecks } from 'cdk-nag';
+import { Pipeline, SelectiveRetry } from '../../src';
+
+const ENV = { account: '111122223333', region: 'us-east-1' };
+
+function newStack(): Stack {
+  return new Stack(new App(), 'Stack', { env: ENV });
+}
+
+describe('SelectiveRetry', () => {
+  test('matches Failed executions of exactly the healed pipelines, case-insensitively', () => {
+    // GIVEN
+    const stack = newStack();
+    const abalone = Pipeline.fromPipelineName(stack, 'Abalone', 'AbalonePipeline');
+    const churn = Pipeline.fromPipelineName(stack, 'Churn', 'churn');
+
+    // WHEN
+    new SelectiveRetry(stack, 'Heal', { pipelines: [abalone, churn] });
+
+    // THEN
+    Template.fromStack(stack).hasResourceProperties('AWS::Events::Rule', {
+      State: 'ENABLED',
+      EventPattern: {
+        'source': ['aws.sagemaker'],
+        'detail-type': ['SageMaker Model Building Pipeline Execution Status Change'],
+        'detail': {
+          currentPipelineExecutionStatus: ['Failed'],
+          pipelineArn: [
+            { 'equals-ignore-case': { 'Fn::Join': ['', ['arn:', { Ref: 'AWS::Partition' }, ':sagemaker:us-east-1:111122223333:pipeline/AbalonePipeline']] } },
+            { 'equals-ignore-case': { 'Fn::Join': ['', ['arn:', { Ref: 'AWS::Partition' }, ':sagemaker:us-east-1:111122223333:pipeline/churn']] } },
+          ],
+        },
+      },
+    });
+  });
+
+  test('sends the event and the policy to the handler, with delivery retries and a dead-letter queue', () => {
+    // GIVEN
+    const stack = newStack();
+    const pipeline = Pipeline.fromPipelineName(stack, 'Abalone', 'abalone');
+
+    // WHEN
+    new SelectiveRetry(stack, 'Heal', { pipelines: [pipeline], maxAttempts: 3, retryAttempts: 4, maxEventAge: Duration.hours(2) });
+
+    // THEN
+    const template = Template.fromStack(stack);
+    const rule = Object.values(template.findResources('AWS::Events::Rule'))[0];
+    const target = rule.Properties.Targets[0];
+    expect(target.RetryPolicy).toEqual({ MaximumRetryAttempts: 4, MaximumEventAgeInSeconds: 7200 });
+    expect(target.DeadLetterConfig.Arn['Fn::GetAtt'][0]).toMatch(/^CdkSageMakerPipelinesSelectiveRetryDeadLetterQueue/);
+    expect(target.InputTransformer.InputPathsMap).toEqual({ f1: '$' });
+    expect(JSON.parse(target.InputTransformer.InputTemplate.replace('<f1>', 'null'))).toEqual({
+      event: null,
+      policy: { version: 1, maxAttempts: 3, pipelineNames: ['abalone'] },
+    });
+  });
+
+  test('creates one function, one queue and one log group per stack, however many SelectiveRetry constructs', () => {
+    // GIVEN
+    const stack = newStack();
+
+    // WHEN
+    new SelectiveRetry(stack, 'HealA', { pipelines: [Pipeline.fromPipelineName(stack, 'A', 'a')] });
+    new SelectiveRetry(stack, 'HealB', { pipelines: [Pipeline.fromPipelineName(stack, 'B', 'b'), Pipeline.fromPipelineName(stack, 'C', 'c')] });
+    Pipeline.fromPipelineName(stack, 'D', 'd').enableSelectiveRetry({ maxAttempts: 1 });
+
+    // THEN
+    const template = Template.fromStack(stack);
+    template.resourceCountIs('AWS::Lambda::Function', 1);
+    template.resourceCountIs('AWS::SQS::Queue', 1);
+    template.resourceCountIs('AWS::Logs::LogGroup', 1);
+    template.resourceCountIs('AWS::Events::Rule', 3);
+    template.resourceCountIs('AWS::Lambda::Permission', 3);
+    template.hasResourceProperties('AWS::Lambda::Function', {
+      Runtime: 'nodejs22.x',
+      Architectures: ['arm64'],
+      Handler: 'index.handler',
+      DeadLetterConfig: Match.objectLike({ TargetArn: Match.anyValue() }),
+    });
+  });
+
+  test('grants only the calls the handler makes, only on the healed pipelines and their executions', () => {
+    // GIVEN
+    const stack = newStack();
+
+    // WHEN
+    new SelectiveRetry(stack, 'Heal', { pipelines: [Pipeline.fromPipelineName(stack, 'Abalone', 'AbalonePipeline')] });
+
+    // THEN
+    const arn = (resource: string) => ({ 'Fn::Join': ['', ['arn:', { Ref: 'AWS::Partition' }, `:sagemaker:us-east-1:111122223333:${resource}`]] });
+    const policies = Template.fromStack(stack).findResources('AWS::IAM::Policy');
+    const statements = Object.values(policies).flatMap((p) => p.Properties.PolicyDocument.Statement);
+    expect(statements).toEqual(expect.arrayContaining([
+      {
+        Effect: 'Allow',
+        Action: [
+          'sagemaker:DescribePipelineExecution',
+          'sagemaker:ListPipelineExecutionSteps',
+          'sagemaker:DescribePipelineDefinitionForExecution',
+          'sagemaker:ListPipelineParametersForExecution',
+        ],
+        Resource: [arn('pipeline/AbalonePipeline/execution/*'), arn('pipeline/abalonepipeline/execution/*')],
+      },
+      {
+        Effect: 'Allow',
+        Action: 'sagemaker:StartPipelineExecution',
+        Resource: [arn('pipeline/AbalonePipeline'), arn('pipeline/abalonepipeline')],
+      },
+    ]));
+    const sagemakerActions = statements.flatMap((s) => [s.Action].flat()).filter((a: string) => a.startsWith('sagemaker:'));
+    expect(sagemakerActions).not.toContain('sagemaker:*');
+    for (const s of statements) expect(s.Resource).not.toEqual('*');
+  });
+
+  test('uses a dead-letter queue given by the user', () => {
+    // GIVEN
+    const stack = newStack();
+    const queue = new sqs.Queue(stack, 'MyDlq', { enforceSSL: true });
+
+    // WHEN
+    const heal = new SelectiveRetry(stack, 'Heal', { pipelines: [Pipeline.fromPipelineName(stack, 'P', 'p')], deadLetterQueue: queue });
+
+    // THEN
+    expect(heal.deadLetterQueue).toBe(queue);
+    const rule = Object.values(Template.fromStack(stack).findResources('AWS::Events::Rule'))[0];
+    expect(rule.Properties.Targets[0].DeadLetterConfig.Arn['Fn::GetAtt'][0]).toMatch(/^MyDlq/);
+  });
+
+  test('can be created disabled', () => {
+    const stack = newStack();
+    new SelectiveRetry(stack, 'Heal', { pipelines: [Pipeline.fromPipelineName(stack, 'P', 'p')], enabled: false });
+    Template.fromStack(stack).hasResourceProperties('AWS::Events::Rule', { State: 'DISABLED' });
+  });
+
+  test('heals pipelines imported by ARN', () => {
+    const stack = newStack();
+    const pipeline = Pipeline.fromPipelineArn(stack, 'P', 'arn:aws:sagemaker:us-east-1:111122223333:pipeline/My-Pipeline');
+    expect(pipeline.pipelineName).toBe('My-Pipeline');
+    new SelectiveRetry(stack, 'Heal', { pipelines: [pipeline] });
+    Template.fromStack(stack).hasResourceProperties('AWS::Events::Rule', {
+      EventPattern: Match.objectLike({
+        detail: Match.objectLike({ pipelineArn: [{ 'equals-ignore-case': 'arn:aws:sagemaker:us-east-1:111122223333:pipeline/My-Pipeline' }] }),
+      }),
+    });
+  });
+
+  describe('fails at synth with an actionable error', () => {
+    test.each([
+      [{ maxAttempts: 0 }, /Stack\/Heal: maxAttempts must be a whole number from 1 to 10; received 0/],
+      [{ maxAttempts: 11 }, /maxAttempts must be a whole number from 1 to 10; received 11/],
+      [{ maxAttempts: 1.5 }, /maxAttempts must be a whole number from 1 to 10; received 1.5/],
+      [{ retryAttempts: 186 }, /retryAttempts must be a whole number from 0 to 185 \(EventBridge's limit\); received 186/],
+      [{ maxEventAge: Duration.seconds(30) }, /maxEventAge must be from 1 minute to 24 hours \(EventBridge's limits\); received 30 seconds/],
+      [{ maxEventAge: Duration.hours(25) }, /maxEventAge must be from 1 minute to 24 hours/],
+    ])('for %j', (options, message) => {
+      const stack = newStack();
+      const pipelines = [Pipeline.fromPipelineName(stack, 'P', 'p')];
+      expect(() => new SelectiveRetry(stack, 'Heal', { pipelines, ...options })).toThrow(message);
+    });
+
+    test('when no pipeline is given', () => {
+      const stack = newStack();
+      expect(() => new SelectiveRetry(stack, 'Heal', { pipelines: [] }))
+        .toThrow(/Stack\/Heal: pipelines must list at least one pipeline to heal; received an empty list/);
+    });
+
+    test('when a pipeline is listed twice, whatever its case', () => {
+      const stack = newStack();
+      const pipelines = [Pipeline.fromPipelineName(stack, 'A', 'Abalone'), Pipeline.fromPipelineName(stack, 'B', 'abalone')];
+      expect(() => new SelectiveRetry(stack, 'Heal', { pipelines }))
+        .toThrow(/pipelines lists pipeline "abalone" more than once \(Stack\/A and Stack\/B\)/);
+    });
+
+    test('when a pipeline is in another region or account', () => {
+      const stack = newStack();
+      const pipelines = [Pipeline.fromPipelineArn(stack, 'P', 'arn:aws:sagemaker:eu-west-1:111122223333:pipeline/p')];
+      expect(() => new SelectiveRetry(stack, 'Heal', { pipelines }))
+        .toThrow(/pipeline "p" is in account 111122223333, region eu-west-1, but this stack deploys to account 111122223333, region us-east-1/);
+    });
+
+    test('when too many pipelines share one construct', () => {
+      const stack = newStack();
+      const pipelines = Array.from({ length: 40 }, (_, i) => Pipeline.fromPipelineName(stack, `P${i}`, `p${i}-${'x'.repeat(200)}`));
+      expect(() => new SelectiveRetry(stack, 'Heal', { pipelines })).toThrow(/Split them across several SelectiveRetry constructs/);
+    });
+
+    test('when an imported ARN is not a pipeline ARN', () => {
+      const stack = newStack();
+      expect(() => Pipeline.fromPipelineArn(stack, 'P', 'arn:aws:sagemaker:us-east-1:111122223333:pipeline/p/execution/abc'))
+        .toThrow(/Stack\/P: pipelineArn must be a SageMaker pipeline ARN .* received "arn:aws:sagemaker:us-east-1:111122223333:pipeline\/p\/execution\/abc"/);
+    });
+
+    test('when an imported name breaks SageMaker naming rules', () => {
+      const stack = newStack();
+      expect(() => Pipeline.fromPipelineName(stack, 'P', 'my_pipeline'))
+        .toThrow(/Stack\/P: pipelineName must name a SageMaker pipeline: .* \(no underscores or dots\); received "my_pipeline"/);
+    });
+  });
+
+  test('passes the cdk-nag AwsSolutions checks, with a reason for every suppression', () => {
+    // GIVEN
+    const stack = newStack();
+    new SelectiveRetry(stack, 'Heal', {
+      pipelines: [Pipeline.fromPipelineName(stack, 'A', 'AbalonePipeline'), Pipeline.fromPipelineName(stack, 'B', 'churn')],
+    });
+
+    // WHEN
+    Aspects.of(stack).add(new AwsSolutionsChecks({ verbose: true }));
+    const errors = Annotations.fromStack(stack).findError('*', Match.stringLikeRegexp('AwsSolutions-.*'));
+    const warnings = Annotations.fromStack(stack).findWarning('*', Match.stringLikeRegexp('AwsSolutions-.*'));
+
+    // THEN
+    expect(errors.map((e) => `${e.id}: ${e.entry.data}`)).toEqual([]);
+    expect(warnings.map((e) => `${e.id}: ${e.entry.data}`)).toEqual([]);
+    const suppressions = Object.values(Template.fromStack(stack).toJSON().Resources as Record<string, any>)
+      .flatMap((r) => r.Metadata?.cdk_nag?.rules_to_suppress ?? []);
+    expect(suppressions.length).toBeGreaterThan(0);
+    for (const s of suppressions) expect(s.reason.length).toBeGreaterThan(30);
+  });
+});
