@@ -186,8 +186,28 @@ export function enclosingBranches(graph: DefinitionGraph, name: string): Array<{
 }
 
 function collectSteps(list: unknown[], where: string, parent: DefinitionStep['parent'], into: Map<string, DefinitionStep>): void {
-  list.forEach((candidate, index) => {
-    const at = `${where}[${index}]`;
+  // Depth-first, in definition order (a Condition, then its IfSteps, then its ElseSteps, then the next step), with an
+  // explicit stack: a definition may nest Conditions thousands deep and still be well under the 1 MB size limit.
+  type Pending = { kind: 'step'; candidate: unknown; at: string; parent: DefinitionStep['parent'] }
+  | { kind: 'branch'; condition: string; branch: ConditionBranch; members: unknown; at: string };
+  const pending: Pending[] = [];
+  const pushList = (items: unknown[], at: string, owner: DefinitionStep['parent']) => {
+    for (let index = items.length - 1; index >= 0; index--) {
+      pending.push({ kind: 'step', candidate: items[index], at: `${at}[${index}]`, parent: owner });
+    }
+  };
+  pushList(list, where, parent);
+  while (pending.length > 0) {
+    const item = pending.pop()!;
+    if (item.kind === 'branch') {
+      if (item.members === undefined) continue;
+      if (!Array.isArray(item.members)) {
+        throw new InvalidDefinitionError(`${item.at} of Condition "${item.condition}" must be an array; received ${describe(item.members)}.`);
+      }
+      pushList(item.members, item.at, { condition: item.condition, branch: item.branch });
+      continue;
+    }
+    const { candidate, at } = item;
     if (!isObject(candidate)) throw new InvalidDefinitionError(`${at} must be a step object; received ${describe(candidate)}.`);
     const name = candidate.Name;
     const type = candidate.Type;
@@ -200,19 +220,15 @@ function collectSteps(list: unknown[], where: string, parent: DefinitionStep['pa
     if (into.has(name)) {
       throw new InvalidDefinitionError(`Step name "${name}" is used more than once (again at ${at}); step names must be unique.`);
     }
-    into.set(name, { name, type, json: candidate, parent });
+    into.set(name, { name, type, json: candidate, parent: item.parent });
     if (type === 'Condition') {
       const args = isObject(candidate.Arguments) ? candidate.Arguments : {};
-      for (const branch of ['IfSteps', 'ElseSteps'] as const) {
-        const members = args[branch];
-        if (members === undefined) continue;
-        if (!Array.isArray(members)) {
-          throw new InvalidDefinitionError(`${at}.Arguments.${branch} of Condition "${name}" must be an array; received ${describe(members)}.`);
-        }
-        collectSteps(members, `${at}.Arguments.${branch}`, { condition: name, branch }, into);
+      // Pushed in reverse so that IfSteps are collected (in full) before ElseSteps.
+      for (const branch of ['ElseSteps', 'IfSteps'] as const) {
+        pending.push({ kind: 'branch', condition: name, branch, members: args[branch], at: `${at}.Arguments.${branch}` });
       }
     }
-  });
+  }
 }
 
 function dependsOnOf(step: DefinitionStep): string[] {
@@ -234,18 +250,26 @@ function stepReferencesOf(step: DefinitionStep): Set<string> {
   return found;
 }
 
-function visit(value: unknown, found: Set<string>): void {
-  if (Array.isArray(value)) {
-    for (const item of value) visit(item, found);
-  } else if (isObject(value)) {
-    for (const [key, item] of Object.entries(value)) {
-      if (key === 'Get' && typeof item === 'string') {
-        const match = STEP_REFERENCE.exec(item);
-        if (match) found.add(match[1]);
-      } else {
-        visit(item, found);
+function visit(root: unknown, found: Set<string>): void {
+  // An explicit stack rather than recursion (arguments may nest arbitrarily deep); children are pushed in reverse so
+  // that references are found in document order.
+  const pending: unknown[] = [root];
+  while (pending.length > 0) {
+    const value = pending.pop();
+    let children: unknown[] = [];
+    if (Array.isArray(value)) {
+      children = value;
+    } else if (isObject(value)) {
+      for (const [key, item] of Object.entries(value)) {
+        if (key === 'Get' && typeof item === 'string') {
+          const match = STEP_REFERENCE.exec(item);
+          if (match) found.add(match[1]);
+        } else {
+          children.push(item);
+        }
       }
     }
+    for (let i = children.length - 1; i >= 0; i--) pending.push(children[i]);
   }
 }
 

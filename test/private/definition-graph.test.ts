@@ -257,6 +257,16 @@ describe('parseDefinition edge rules', () => {
     expect(graph.warnings[2]).toMatch(/"C".*"Spook"/);
   });
 
+  test('GIVEN several dangling references in one step WHEN parsed THEN the warnings follow document order', () => {
+    const def = definition(step('A', {
+      DependsOn: ['Zed'],
+      Arguments: { first: { Get: 'Steps.Missing1.x' }, nested: [{ deeper: { Get: 'Steps.Missing2.y' } }], last: { Get: 'Steps.Missing3.z' } },
+    }));
+    const warnings = parseDefinition(def).warnings;
+    expect(warnings).toHaveLength(4);
+    ['Zed', 'Missing1', 'Missing2', 'Missing3'].forEach((missing, i) => expect(warnings[i]).toContain(`"${missing}"`));
+  });
+
   test('GIVEN parameters WHEN parsed THEN they are listed with their types and defaults', () => {
     const def = {
       ...definition(step('A')),
@@ -457,6 +467,46 @@ describe('scale', () => {
     const cycle = findCycle(parseDefinition(definition(...steps)))!;
     expect(cycle).toHaveLength(n + 1);
     expect(cycle[0]).toBe(cycle[n]);
+  });
+
+  test('GIVEN Conditions nested 5,000 deep (well within the 1 MB definition limit) WHEN parsed THEN nothing overflows the stack', () => {
+    // GIVEN: built as text, so that no recursive serializer is involved in making the input.
+    const depth = 5000;
+    let text = '{"Name":"Leaf","Type":"Processing","Arguments":{}}';
+    for (let i = 0; i < depth; i++) {
+      text = `{"Name":"C${i}","Type":"Condition","Arguments":{"Conditions":[],"IfSteps":[${text}],"ElseSteps":[]}}`;
+    }
+    // WHEN
+    const graph = parseDefinition(`{"Version":"2020-12-01","Steps":[${text}]}`);
+    // THEN
+    expect(graph.steps.size).toBe(depth + 1);
+    expect([...graph.steps.keys()].slice(0, 2)).toEqual([`C${depth - 1}`, `C${depth - 2}`]);
+    expect(graph.steps.get('Leaf')!.parent).toEqual({ condition: 'C0', branch: 'IfSteps' });
+    expect(enclosingBranches(graph, 'Leaf')).toHaveLength(depth);
+    expect(topologicalOrder(graph)[depth]).toBe('Leaf');
+  });
+
+  test('GIVEN a Get buried 10,000 lists deep in a step WHEN parsed THEN it is found without overflowing the stack', () => {
+    const depth = 10000;
+    const value = `${'['.repeat(depth)}{"Get":"Steps.A.Out"}${']'.repeat(depth)}`;
+    const graph = parseDefinition(`{"Steps":[{"Name":"A","Type":"Processing"},{"Name":"B","Type":"Processing","Arguments":{"x":${value}}}]}`);
+    expect(edgesOf(graph)).toEqual(['A -> B']);
+  });
+
+  test('GIVEN a malformed step nested deep in branches WHEN parsed THEN the error gives its full path', () => {
+    const def = definition(condition('C1', [], [step('A')], [condition('C2', [], [], [step('B'), { Name: 'Broken' }])]));
+    const error = thrownBy(() => parseDefinition(def));
+    expect(error).toBeInstanceOf(InvalidDefinitionError);
+    expect(error.message).toBe('Steps[0].Arguments.ElseSteps[0].Arguments.ElseSteps[1].Type of step "Broken" must be a non-empty string; received nothing.');
+  });
+
+  test('GIVEN steps nested in both branches WHEN parsed THEN steps are listed in definition order, parents before their branch steps', () => {
+    const def = definition(
+      step('First'),
+      condition('C1', [], [step('If1'), condition('C2', [], [step('If2')], [step('Else2')])], [step('Else1')]),
+      step('Last'),
+    );
+    expect([...parseDefinition(def).steps.keys()]).toEqual(['First', 'C1', 'If1', 'C2', 'If2', 'Else2', 'Else1', 'Last']);
   });
 
   test('GIVEN Conditions nested 500 deep WHEN parsed and ordered THEN every level is a node under its parent', () => {
