@@ -146,13 +146,15 @@ export function planRetry(definition: unknown, steps: readonly ExecutionStepReco
     );
   }
   const failedNames = failedSteps.map((f) => f.stepName);
+  // Steps that never ran are seeds too, so "the others" are counted against the failed steps, not the seeds.
+  const others = ordered.filter((n) => !failedNames.includes(n)).length;
   return {
     decision: 'retry',
     selectedSteps: ordered,
     reason: failedNames.length > 0
-      ? `Re-running ${failedNames.map((n) => `"${n}"`).join(', ')} and the ${ordered.length - orderedSeeds.length} step(s) downstream; `
+      ? `Re-running ${failedNames.map((n) => `"${n}"`).join(', ')} and ${others} other step(s) downstream of them or never run; `
         + `${graph.steps.size - ordered.length} step(s) are reused from the failed run.`
-      : `Running ${ordered.length} step(s) that never ran; ${graph.steps.size - ordered.length} step(s) are reused from the failed run.`,
+      : `Running ${ordered.length} step(s) that never ran or did not complete; ${graph.steps.size - ordered.length} step(s) are reused from the failed run.`,
     warnings,
     seeds: orderedSeeds,
     failedSteps,
