@@ -1,4 +1,4 @@
-import { awscdk, javascript } from 'projen';
+import { JsonFile, awscdk, javascript } from 'projen';
 
 /** The aws-cdk-lib version we build and test against; consumers need at least this one. */
 const CDK_VERSION = '2.211.0';
@@ -54,6 +54,8 @@ const project = new awscdk.AwsCdkConstructLibrary({
   lambdaAutoDiscover: false,
   eslintOptions: { dirs: ['src'], devdirs: ['test', 'lambda', 'benchmarks', 'demo'] },
   jestOptions: {
+    // Snapshots are checked, never silently rewritten (`npx projen test:update` rewrites them on purpose).
+    updateSnapshot: javascript.UpdateSnapshot.NEVER,
     jestConfig: {
       testMatch: ['<rootDir>/test/**/*.test.ts'],
     },
@@ -102,5 +104,14 @@ demo.exec('ts-node --project test/tsconfig.json demo/demo.ts');
 const bench = project.addTask('bench', { description: 'Run the benchmarks (handler size and cold start, round trips, synth scale)' });
 bench.spawn(bundleHandler);
 bench.exec('ts-node --project test/tsconfig.json benchmarks/run-all.ts');
+
+// eslint's project service looks for the nearest tsconfig.json: give the non-jsii folders one that inherits the
+// dev configuration (test/tsconfig.json, whose includes cover them), so they are linted with type information.
+for (const dir of ['lambda', 'benchmarks', 'demo']) {
+  new JsonFile(project, `${dir}/tsconfig.json`, { obj: { extends: '../test/tsconfig.json' }, marker: false });
+}
+// Type-check everything that is not jsii (the handler, CLI, demo, benchmarks, tests) before the tests run: esbuild
+// bundles without type-checking, and ts-jest only checks the files a test imports.
+project.testTask.prependExec('tsc --noEmit -p test/tsconfig.json');
 
 project.synth();

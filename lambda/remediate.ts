@@ -53,7 +53,11 @@ export interface RemediationOptions {
  * Handles one delivery. Resolves with the decision for anything it can decide (including input it ignores and
  * failures it will not retry); rejects only for transient SageMaker errors, so the event is delivered again.
  */
-export async function remediate(input: unknown, deps: RemediationDependencies, options: RemediationOptions = {}): Promise<RemediationResult> {
+export async function remediate(
+  input: unknown,
+  deps: RemediationDependencies,
+  options: RemediationOptions = {},
+): Promise<RemediationResult> {
   const parsed = parseHandlerInput(input);
   if (parsed.kind === 'ignored') {
     return report(deps, 'INFO', { outcome: 'ignored', reason: `Ignored: ${parsed.reason}.`, failedExecutionArn: parsed.pipelineExecutionArn });
@@ -90,7 +94,9 @@ async function decideAndStart(
   const budget = { attempt, maxAttempts, rootExecutionArn: lineage.rootExecutionArn };
   if (attempt > maxAttempts) {
     return report(deps, 'WARN', {
-      ...base, ...budget, outcome: 'skipped',
+      ...base,
+      ...budget,
+      outcome: 'skipped',
       reason: `Retry budget exhausted: ${lineage.attempt} of ${maxAttempts} selective retries of ${lineage.rootExecutionArn} already ran.`,
     });
   }
@@ -124,7 +130,9 @@ async function decideAndStart(
   try {
     const pipelineExecutionArn = await deps.sagemaker.startPipelineExecution(request);
     return report(deps, 'INFO', {
-      ...decided, outcome: 'started', pipelineExecutionArn,
+      ...decided,
+      outcome: 'started',
+      pipelineExecutionArn,
       reason: `Started selective retry ${attempt} of ${maxAttempts}. ${plan.reason}`,
     });
   } catch (error) {
@@ -133,7 +141,8 @@ async function decideAndStart(
       throw error;
     }
     return report(deps, 'ERROR', {
-      ...decided, outcome: 'skipped',
+      ...decided,
+      outcome: 'skipped',
       reason: `SageMaker rejected the selective execution: ${describeError(error)}. The request is logged; it is not retried.`,
     });
   }

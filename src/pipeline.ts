@@ -136,7 +136,7 @@ export class Pipeline extends PipelineBase {
       const parts = pipelineArnParts(pipelineArn);
       if (!parts) {
         throw new ConstructValidationError(scope, 'Pipeline.PipelineArn',
-          `pipelineArn must be a SageMaker pipeline ARN of the form arn:<partition>:sagemaker:<region>:<account>:pipeline/<name>; `
+          'pipelineArn must be a SageMaker pipeline ARN of the form arn:<partition>:sagemaker:<region>:<account>:pipeline/<name>; '
           + `received ${received(pipelineArn)}. Pass the ARN of the pipeline itself, not of one of its executions.`, id);
       }
       const imported = new ImportedPipeline(scope, id, parts.name, pipelineArn);

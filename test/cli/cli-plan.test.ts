@@ -74,10 +74,12 @@ describe('cdk-sagemaker-pipelines plan', () => {
   });
 
   test('reports a definition with a cycle, naming the cycle', () => {
-    const definition = write('cycle.json', { Steps: [
-      { Name: 'A', Type: 'Processing', DependsOn: ['B'] },
-      { Name: 'B', Type: 'Processing', DependsOn: ['A'] },
-    ] });
+    const definition = write('cycle.json', {
+      Steps: [
+        { Name: 'A', Type: 'Processing', DependsOn: ['B'] },
+        { Name: 'B', Type: 'Processing', DependsOn: ['A'] },
+      ],
+    });
     const { code, stderr } = run('plan', '--definition', definition, '--steps', write('s2.json', []));
     expect(code).toBe(1);
     expect(stderr).toContain('is not a valid pipeline definition: its steps form a cycle: A -> B -> A');
