@@ -105,6 +105,10 @@ const bench = project.addTask('bench', { description: 'Run the benchmarks (handl
 bench.spawn(bundleHandler);
 bench.exec('ts-node --project test/tsconfig.json benchmarks/run-all.ts');
 
+// unrs-resolver 1.13.0 (via eslint-import-resolver-typescript) names platform bindings the registry does not serve,
+// which leaves the lockfile unable to satisfy `npm ci`. 1.12.2 has every binding published.
+project.package.addField('overrides', { 'unrs-resolver': '1.12.2' });
+
 // eslint's project service looks for the nearest tsconfig.json: give the non-jsii folders one that inherits the
 // dev configuration (test/tsconfig.json, whose includes cover them), so they are linted with type information.
 for (const dir of ['lambda', 'benchmarks', 'demo']) {

@@ -51,8 +51,17 @@ function bundleBareClient(dir: string): string {
     + 'export const client = new SageMakerClient({});\n');
   const outfile = path.join(dir, 'bare.js');
   buildSync({
-    entryPoints: [entry], bundle: true, platform: 'node', format: 'cjs', target: 'node22', minify: true,
-    mainFields: ['module', 'main'], legalComments: 'none', outfile, nodePaths: [path.join(ROOT, 'node_modules')], logLevel: 'silent',
+    entryPoints: [entry],
+    bundle: true,
+    platform: 'node',
+    format: 'cjs',
+    target: 'node22',
+    minify: true,
+    mainFields: ['module', 'main'],
+    legalComments: 'none',
+    outfile,
+    nodePaths: [path.join(ROOT, 'node_modules')],
+    logLevel: 'silent',
   });
   return outfile;
 }

@@ -81,7 +81,7 @@ async function retry(args: string[]): Promise<number> {
   }, true);
   const executionArn = positionals[0];
   if (positionals.length !== 1 || !/^arn:aws[a-z-]*:sagemaker:[a-z0-9-]+:[0-9]{12}:pipeline\/[^/]+\/execution\/[^/]+$/i.test(executionArn)) {
-    throw new CliError(`retry needs exactly one pipeline execution ARN (arn:aws:sagemaker:REGION:ACCOUNT:pipeline/NAME/execution/ID); `
+    throw new CliError('retry needs exactly one pipeline execution ARN (arn:aws:sagemaker:REGION:ACCOUNT:pipeline/NAME/execution/ID); '
       + `received ${JSON.stringify(positionals)}.\n\n${USAGE}`, 2);
   }
   const maxAttempts = values['max-attempts'] === undefined ? DEFAULT_MAX_ATTEMPTS : Number(values['max-attempts']);

@@ -62,7 +62,11 @@ export async function remediate(
   if (parsed.kind === 'ignored') {
     return report(deps, 'INFO', { outcome: 'ignored', reason: `Ignored: ${parsed.reason}.`, failedExecutionArn: parsed.pipelineExecutionArn });
   }
-  const base = { pipelineName: parsed.pipelineName, failedExecutionArn: parsed.pipelineExecutionArn, ...(parsed.eventId ? { eventId: parsed.eventId } : {}) };
+  const base = {
+    pipelineName: parsed.pipelineName,
+    failedExecutionArn: parsed.pipelineExecutionArn,
+    ...(parsed.eventId ? { eventId: parsed.eventId } : {}),
+  };
 
   let snapshot: ExecutionSnapshot;
   try {
