@@ -1,7 +1,8 @@
-import { ArnFormat, Resource, Stack, Token } from 'aws-cdk-lib';
+import { ArnFormat, Lazy, Names, Resource, Stack, Token } from 'aws-cdk-lib';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import * as sagemaker from 'aws-cdk-lib/aws-sagemaker';
 import { Construct } from 'constructs';
+import { PipelineDefinition } from './pipeline-definition';
 import { ConstructValidationError, received } from './private/errors';
 import { SelectiveRetry, SelectiveRetryOptions } from './selective-retry';
 
@@ -96,13 +97,68 @@ abstract class PipelineBase extends Resource implements IPipeline {
   }
 }
 
+/** Properties of a pipeline. */
+export interface PipelineProps {
+  /** The pipeline's definition: DSL steps (`PipelineDefinition.fromSteps`), JSON or a file. */
+  readonly definition: PipelineDefinition;
+  /**
+   * The pipeline's name: 1 to 256 letters, digits and hyphens, starting and ending with a letter or digit.
+   *
+   * @default - a unique name generated from the construct path
+   */
+  readonly pipelineName?: string;
+  /**
+   * The name shown in SageMaker Studio (same rules as the name).
+   *
+   * @default - none
+   */
+  readonly displayName?: string;
+  /**
+   * A description, at most 3,072 characters.
+   *
+   * @default - none
+   */
+  readonly description?: string;
+  /**
+   * The role SageMaker assumes to run the pipeline's steps.
+   *
+   * @default - a role is created with exactly the permissions the steps need: starting, describing and stopping
+   * their jobs, passing the job roles to SageMaker, invoking Lambda functions, sending to callback queues
+   */
+  readonly role?: iam.IRole;
+  /**
+   * The most steps of one execution that run at the same time (`ParallelismConfiguration.MaxParallelExecutionSteps`).
+   *
+   * @default - SageMaker's default (50)
+   */
+  readonly maxParallelExecutionSteps?: number;
+  /**
+   * Heal the pipeline: when an execution fails, re-run the failed steps and everything downstream as a selective
+   * execution, reusing what succeeded. Same as calling `enableSelectiveRetry(options)`.
+   *
+   * @default - not healed
+   */
+  readonly selectiveRetry?: SelectiveRetryOptions;
+  /**
+   * Tags of the pipeline. `Tags.of(pipeline).add(...)` works too.
+   *
+   * @default - none
+   */
+  readonly tags?: { [key: string]: string };
+}
+
 /**
- * An Amazon SageMaker pipeline.
+ * An Amazon SageMaker pipeline (`AWS::SageMaker::Pipeline`).
  *
- * Use the static `fromPipelineName` / `fromPipelineArn` methods to use a pipeline deployed elsewhere (for example
- * with the SageMaker Python SDK), e.g. to heal it with `SelectiveRetry`.
+ * ```ts
+ * new Pipeline(this, 'Pipeline', { definition: PipelineDefinition.fromSteps([preprocess, train, check]) });
+ * ```
+ *
+ * The definition is validated at synth time (step names, references, cycles, Fail-step dependencies, parameters,
+ * size). Use the static `fromPipelineName` / `fromPipelineArn` methods to use a pipeline deployed elsewhere (for
+ * example with the SageMaker Python SDK), e.g. to heal it with `SelectiveRetry`.
  */
-export class Pipeline extends PipelineBase {
+export class Pipeline extends PipelineBase implements iam.IGrantable {
   /**
    * Imports a pipeline of this stack's account and region by name.
    *
@@ -149,19 +205,98 @@ export class Pipeline extends PipelineBase {
 
   /** The name of the pipeline. */
   public readonly pipelineName: string;
-  /** The ARN of the pipeline. */
+  /** The ARN of the pipeline, built with `Stack.formatArn` (the resource has no ARN attribute). */
   public readonly pipelineArn: string;
+  /** The role SageMaker assumes to run the steps. */
+  public readonly role: iam.IRole;
+  /** The principal of the role, to grant it more. */
+  public readonly grantPrincipal: iam.IPrincipal;
+  /** The definition this pipeline was created with. */
+  public readonly definition: PipelineDefinition;
+  private readonly resource: sagemaker.CfnPipeline;
 
-  private constructor(scope: Construct, id: string, pipelineName: string) {
-    super(scope, id, { physicalName: pipelineName });
-    this.pipelineName = pipelineName;
-    this.pipelineArn = Stack.of(this).formatArn({
-      service: 'sagemaker',
-      resource: 'pipeline',
-      resourceName: pipelineName,
-      arnFormat: ArnFormat.SLASH_RESOURCE_NAME,
+  /**
+   * @param scope the scope
+   * @param id the construct id
+   * @param props the definition and settings
+   */
+  constructor(scope: Construct, id: string, props: PipelineProps) {
+    super(scope, id, {
+      physicalName: props.pipelineName ?? Lazy.string({ produce: () => generatePipelineName(this) }),
     });
+    if (props.pipelineName !== undefined) validatePipelineName(this, 'pipelineName', props.pipelineName);
+    if (props.displayName !== undefined) validatePipelineName(this, 'displayName', props.displayName, 'Pipeline.DisplayName');
+    if (props.description !== undefined && !Token.isUnresolved(props.description) && props.description.length > 3072) {
+      throw new ConstructValidationError(this, 'Pipeline.Description',
+        `description must be at most 3,072 characters; received ${props.description.length}. Shorten it.`);
+    }
+    if (props.maxParallelExecutionSteps !== undefined && !Token.isUnresolved(props.maxParallelExecutionSteps)
+      && (!Number.isInteger(props.maxParallelExecutionSteps) || props.maxParallelExecutionSteps < 1)) {
+      throw new ConstructValidationError(this, 'Pipeline.MaxParallelExecutionSteps',
+        `maxParallelExecutionSteps must be an integer of at least 1; received ${received(props.maxParallelExecutionSteps)}.`);
+    }
+
+    this.definition = props.definition;
+    this.role = props.role ?? new iam.Role(this, 'Role', {
+      assumedBy: new iam.ServicePrincipal('sagemaker.amazonaws.com'),
+      description: `Runs the steps of SageMaker pipeline ${this.node.path}`,
+    });
+    this.grantPrincipal = this.role;
+
+    const config = props.definition.bind(this);
+    for (const statement of config.policyStatements ?? []) this.role.addToPrincipalPolicy(statement);
+
+    this.resource = new sagemaker.CfnPipeline(this, 'Resource', {
+      pipelineName: this.physicalName,
+      pipelineDisplayName: props.displayName,
+      pipelineDescription: props.description,
+      roleArn: this.role.roleArn,
+      pipelineDefinition: config.pipelineDefinition,
+      parallelismConfiguration: props.maxParallelExecutionSteps !== undefined
+        ? { maxParallelExecutionSteps: props.maxParallelExecutionSteps }
+        : undefined,
+      tags: props.tags ? Object.entries(props.tags).map(([key, value]) => ({ key, value })) : undefined,
+    });
+    // The role must carry its policy before SageMaker validates the definition against it.
+    this.resource.node.addDependency(this.role);
+
+    this.pipelineName = this.getResourceNameAttribute(this.resource.ref);
+    this.pipelineArn = this.getResourceArnAttribute(
+      Stack.of(this).formatArn({
+        service: 'sagemaker',
+        resource: 'pipeline',
+        resourceName: this.resource.ref,
+        arnFormat: ArnFormat.SLASH_RESOURCE_NAME,
+      }),
+      {
+        service: 'sagemaker',
+        resource: 'pipeline',
+        resourceName: this.physicalName,
+        arnFormat: ArnFormat.SLASH_RESOURCE_NAME,
+      },
+    );
+
+    this.node.addValidation({ validate: () => props.definition._validate() });
+
+    if (props.selectiveRetry) this.enableSelectiveRetry(props.selectiveRetry);
   }
+
+  /**
+   * Adds a statement to the pipeline role's policy, e.g. for a `CustomStep` whose needs this library cannot infer.
+   *
+   * @param statement the statement
+   */
+  public addToRolePolicy(statement: iam.PolicyStatement): void {
+    this.role.addToPrincipalPolicy(statement);
+  }
+}
+
+/** A unique pipeline name from the construct path, within SageMaker's pattern (letters, digits, hyphens). */
+function generatePipelineName(scope: Construct): string {
+  const name = Names.uniqueResourceName(scope, { maxLength: 256, separator: '-' })
+    .replace(/[^A-Za-z0-9-]/g, '')
+    .replace(/^-+|-+$/g, '');
+  return name.length > 0 ? name : 'Pipeline';
 }
 
 class ImportedPipeline extends PipelineBase {
@@ -182,10 +317,10 @@ function pipelineArnParts(arn: string): { name: string; account: string; region:
 }
 
 /** Throws a construct-path error when a resolved pipeline name breaks SageMaker's naming rule. */
-function validatePipelineName(scope: Construct, prop: string, name: string): void {
+function validatePipelineName(scope: Construct, prop: string, name: string, code = 'Pipeline.PipelineName'): void {
   if (Token.isUnresolved(name)) return;
   if (!PIPELINE_NAME.test(name)) {
-    throw new ConstructValidationError(scope, 'Pipeline.PipelineName',
+    throw new ConstructValidationError(scope, code,
       `${prop} must name a SageMaker pipeline: 1 to 256 letters, digits and hyphens, starting and ending with a letter `
       + `or digit (no underscores or dots); received ${received(name)}.`);
   }

@@ -1,0 +1,327 @@
+import * as fs from 'fs';
+import * as os from 'os';
+import * as path from 'path';
+import { Annotations, Lazy, Stack, Token } from 'aws-cdk-lib';
+import * as iam from 'aws-cdk-lib/aws-iam';
+import * as s3 from 'aws-cdk-lib/aws-s3';
+import * as s3_assets from 'aws-cdk-lib/aws-s3-assets';
+import { Construct } from 'constructs';
+import { Parameter } from './parameters';
+import { derivePolicyStatements } from './private/dsl/permissions';
+import { RenderContext, renderDslValue } from './private/dsl/references';
+import { renderSteps } from './private/dsl/render';
+import { validateDefinition } from './private/dsl/validate';
+import { ConstructValidationError } from './private/errors';
+import { Step } from './steps/step';
+
+/**
+ * Definitions of at least this many UTF-8 bytes go to S3 under `PipelineDefinitionStorage.AUTO`: the threshold
+ * at which the SageMaker Python SDK uploads a definition to S3 (`sagemaker/workflow/pipeline.py`, 100 KiB). It also
+ * keeps big definitions from bloating the CloudFormation template.
+ */
+export const INLINE_DEFINITION_LIMIT_BYTES = 100 * 1024;
+
+/** Where the rendered definition goes. */
+export enum PipelineDefinitionStorage {
+  /**
+   * Inline (`PipelineDefinitionBody`), unless it is larger than 100 KiB and has no CDK tokens, then an S3 asset.
+   */
+  AUTO = 'AUTO',
+  /** Always inline in the template (`PipelineDefinitionBody`). CDK tokens are resolved by CloudFormation. */
+  INLINE = 'INLINE',
+  /**
+   * Always an S3 asset (`PipelineDefinitionS3Location`). The definition must not contain CDK tokens (such as the
+   * ARN of a role created in the same app), because an uploaded file is not resolved by CloudFormation.
+   */
+  S3_ASSET = 'S3_ASSET',
+}
+
+/** Options of every definition source. */
+export interface PipelineDefinitionOptions {
+  /**
+   * Where the rendered definition goes.
+   *
+   * @default PipelineDefinitionStorage.AUTO
+   */
+  readonly storage?: PipelineDefinitionStorage;
+}
+
+/** Options of `PipelineDefinition.fromSteps`. */
+export interface PipelineDefinitionFromStepsOptions extends PipelineDefinitionOptions {
+  /**
+   * Parameters to declare even if no step uses them (the ones steps use are declared automatically), in this order.
+   *
+   * @default - only the parameters the steps use
+   */
+  readonly parameters?: Parameter[];
+  /**
+   * The experiment executions are tracked under (`PipelineExperimentConfig.ExperimentName`).
+   *
+   * @default - the pipeline's name (`Execution.PipelineName`), like the SageMaker Python SDK
+   */
+  readonly experimentName?: string;
+  /**
+   * The trial of each execution (`PipelineExperimentConfig.TrialName`).
+   *
+   * @default - the execution id (`Execution.PipelineExecutionId`), like the SageMaker Python SDK
+   */
+  readonly trialName?: string;
+  /**
+   * Leave out `PipelineExperimentConfig`: executions are not tracked as experiments.
+   *
+   * @default false
+   */
+  readonly disableExperimentTracking?: boolean;
+}
+
+/** Where a definition stored in S3 is. */
+export interface PipelineDefinitionS3Location {
+  /** The bucket's name. */
+  readonly bucket: string;
+  /** The object's key. */
+  readonly key: string;
+  /**
+   * The object's version.
+   *
+   * @default - the latest version
+   */
+  readonly version?: string;
+}
+
+/** What a definition gives the pipeline it is bound to. */
+export interface PipelineDefinitionConfig {
+  /**
+   * The value of `AWS::SageMaker::Pipeline`'s `PipelineDefinition` property:
+   * `{ PipelineDefinitionBody }` or `{ PipelineDefinitionS3Location: { Bucket, Key, Version } }`.
+   */
+  readonly pipelineDefinition: any;
+  /**
+   * The statements the pipeline's role needs to run the steps.
+   *
+   * @default - none
+   */
+  readonly policyStatements?: iam.PolicyStatement[];
+}
+
+/**
+ * The definition of a pipeline: its parameters and steps.
+ *
+ * Build it with the step DSL (`fromSteps`), or from JSON such as the SageMaker Python SDK's
+ * `pipeline.definition()` (`fromJson`, `fromFile`), or point at one in S3 (`fromBucket`).
+ */
+export abstract class PipelineDefinition {
+  /**
+   * A definition built from DSL steps.
+   *
+   * List the top-level steps; steps inside a ConditionStep's branches are rendered inside it. Parameters used by
+   * the steps are declared automatically.
+   *
+   * @param steps the top-level steps, in the order they should appear
+   * @param options parameters, experiment tracking and storage
+   */
+  public static fromSteps(steps: Step[], options: PipelineDefinitionFromStepsOptions = {}): PipelineDefinition {
+    return new StepsDefinition(steps, options);
+  }
+
+  /**
+   * A definition given as JSON: an object, or a string holding it.
+   *
+   * CDK tokens (e.g. `role.roleArn`) and DSL references (parameters, step properties) inside it are rendered too.
+   *
+   * @param definition the definition (`{"Version": "2020-12-01", "Parameters": [...], "Steps": [...]}`)
+   * @param options storage
+   */
+  public static fromJson(definition: any, options: PipelineDefinitionOptions = {}): PipelineDefinition {
+    const parsed = typeof definition === 'string' && !Token.isUnresolved(definition) ? parseJsonOrThrow(definition, 'fromJson') : definition;
+    return new JsonDefinition(parsed, options);
+  }
+
+  /**
+   * A definition read from a JSON file, e.g. the output of the SageMaker Python SDK's `pipeline.definition()`.
+   *
+   * @param file the file's path
+   * @param options storage
+   */
+  public static fromFile(file: string, options: PipelineDefinitionOptions = {}): PipelineDefinition {
+    if (!fs.existsSync(file)) {
+      throw new Error(`PipelineDefinition.fromFile: no file at ${JSON.stringify(file)}. Pass the path of the JSON definition `
+        + '(relative paths are resolved from the current directory).');
+    }
+    return new JsonDefinition(parseJsonOrThrow(fs.readFileSync(file, 'utf-8'), `fromFile(${JSON.stringify(file)})`), options);
+  }
+
+  /**
+   * A definition already stored in S3; it is not read or validated at synth time.
+   *
+   * @param bucket the bucket
+   * @param key the object key
+   * @param version the object version
+   */
+  public static fromBucket(bucket: s3.IBucket, key: string, version?: string): PipelineDefinition {
+    return new BucketDefinition(bucket, key, version);
+  }
+
+  /**
+   * Renders the definition for a pipeline.
+   *
+   * @param scope the pipeline (assets are created in its scope)
+   */
+  public abstract bind(scope: Construct): PipelineDefinitionConfig;
+
+  /**
+   * Problems that make the definition invalid, for the pipeline's synth-time validation.
+   *
+   * @internal
+   */
+  public _validate(): string[] {
+    return [];
+  }
+
+  /**
+   * The rendered definition JSON (with CDK tokens unresolved), when it is known at synth time.
+   *
+   * @internal
+   */
+  public _renderJson(): any {
+    return undefined;
+  }
+}
+
+/** Shared by definitions whose JSON is known at synth time: storage choice and role statements. */
+abstract class RenderedDefinition extends PipelineDefinition {
+  constructor(private readonly options: PipelineDefinitionOptions) {
+    super();
+  }
+
+  public abstract _renderJson(): any;
+
+  public bind(scope: Construct): PipelineDefinitionConfig {
+    const stack = Stack.of(scope);
+    const json = this._renderJson();
+    const text = JSON.stringify(json);
+    const hasTokens = Token.isUnresolved(text);
+    const bytes = Buffer.byteLength(text, 'utf-8');
+    const storage = this.options.storage ?? PipelineDefinitionStorage.AUTO;
+    const policyStatements = derivePolicyStatements(scope, json);
+
+    const useS3 = storage === PipelineDefinitionStorage.S3_ASSET
+      || (storage === PipelineDefinitionStorage.AUTO && bytes >= INLINE_DEFINITION_LIMIT_BYTES && !hasTokens);
+    if (useS3) {
+      if (hasTokens) {
+        throw new ConstructValidationError(scope, 'Pipeline.S3DefinitionTokens',
+          'storage is S3_ASSET but the definition contains CDK tokens (e.g. the ARN of a role or the name of a bucket '
+          + 'defined in this app), which CloudFormation cannot resolve inside an uploaded file. Use '
+          + 'PipelineDefinitionStorage.INLINE (or AUTO), or replace the tokens with literal values.');
+      }
+      const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'sagemaker-pipeline-definition-'));
+      const file = path.join(dir, 'definition.json');
+      fs.writeFileSync(file, text);
+      const asset = new s3_assets.Asset(scope, 'DefinitionAsset', { path: file });
+      // Who reads the object (the CloudFormation caller or the pipeline role) is not documented; granting the role
+      // read access to exactly this object makes either work.
+      policyStatements.push(new iam.PolicyStatement({
+        actions: ['s3:GetObject'],
+        resources: [asset.bucket.arnForObjects(asset.s3ObjectKey)],
+      }));
+      return {
+        pipelineDefinition: { PipelineDefinitionS3Location: { Bucket: asset.s3BucketName, Key: asset.s3ObjectKey } },
+        policyStatements,
+      };
+    }
+    if (bytes >= INLINE_DEFINITION_LIMIT_BYTES) {
+      Annotations.of(scope).addWarningV2('cdk-sagemaker-pipelines:LargeInlineDefinition',
+        `The pipeline definition is ${bytes} bytes and is written inline into the template`
+        + `${hasTokens ? ' because it contains CDK tokens' : ''}. CloudFormation templates are limited to 1 MB.`);
+    }
+    return {
+      pipelineDefinition: {
+        PipelineDefinitionBody: Lazy.string({ produce: () => stack.toJsonString(this._renderJson()) }),
+      },
+      policyStatements,
+    };
+  }
+}
+
+class StepsDefinition extends RenderedDefinition {
+  constructor(private readonly steps: Step[], private readonly stepOptions: PipelineDefinitionFromStepsOptions) {
+    super(stepOptions);
+  }
+
+  public bind(scope: Construct): PipelineDefinitionConfig {
+    const all = renderSteps(this.steps, this.renderOptions()).steps;
+    all.forEach((s) => s._bindToPipeline(scope));
+    const config = super.bind(scope);
+    const extra = all.flatMap((s) => s._policyStatements());
+    return { ...config, policyStatements: [...(config.policyStatements ?? []), ...extra] };
+  }
+
+  public _renderJson(): any {
+    return renderSteps(this.steps, this.renderOptions()).definition;
+  }
+
+  public _validate(): string[] {
+    const rendered = renderSteps(this.steps, this.renderOptions());
+    const graphProblems = validateDefinition(rendered.definition);
+    // A reference to a step outside the pipeline is reported once, by the DSL check that names construct paths.
+    const dslReportedMissing = rendered.problems.some((p) => p.includes('[Pipeline.UnknownStepReference]'));
+    return [
+      ...rendered.problems,
+      ...graphProblems.filter((p) => !(dslReportedMissing && p.includes('[Pipeline.UnknownStepReference]'))
+        && !(rendered.problems.length > 0 && p.includes('[Pipeline.InvalidDefinition]'))),
+    ];
+  }
+
+  private renderOptions() {
+    return {
+      parameters: this.stepOptions.parameters,
+      experimentName: this.stepOptions.experimentName,
+      trialName: this.stepOptions.trialName,
+      disableExperiment: this.stepOptions.disableExperimentTracking,
+    };
+  }
+}
+
+class JsonDefinition extends RenderedDefinition {
+  constructor(private readonly json: any, options: PipelineDefinitionOptions) {
+    super(options);
+  }
+
+  public _renderJson(): any {
+    return renderDslValue(this.json, new RenderContext());
+  }
+
+  public _validate(): string[] {
+    return validateDefinition(this._renderJson());
+  }
+}
+
+class BucketDefinition extends PipelineDefinition {
+  constructor(private readonly bucket: s3.IBucket, private readonly key: string, private readonly version?: string) {
+    super();
+  }
+
+  public bind(_scope: Construct): PipelineDefinitionConfig {
+    return {
+      pipelineDefinition: {
+        PipelineDefinitionS3Location: {
+          Bucket: this.bucket.bucketName,
+          Key: this.key,
+          ...(this.version ? { Version: this.version } : {}),
+        },
+      },
+      policyStatements: [new iam.PolicyStatement({
+        actions: ['s3:GetObject', ...(this.version ? ['s3:GetObjectVersion'] : [])],
+        resources: [this.bucket.arnForObjects(this.key)],
+      })],
+    };
+  }
+}
+
+function parseJsonOrThrow(text: string, where: string): any {
+  try {
+    return JSON.parse(text);
+  } catch (e) {
+    throw new Error(`PipelineDefinition.${where}: the definition is not valid JSON (${(e as Error).message}). Export it with `
+      + 'the SageMaker Python SDK\'s `pipeline.definition()` or check the file.');
+  }
+}
