@@ -1,0 +1,490 @@
+/**
+ * Runs one pipeline execution's DAG on the emulator's virtual clock.
+ *
+ * The graph comes from the project's own `parseDefinition` (src/private/definition-graph.ts), so the emulator and the
+ * planner agree on what depends on what. Behaviour and where it comes from:
+ * - a step starts when every step it depends on succeeded (or was reused); a Condition's branch steps start only in the
+ *   branch it took, recorded as `Metadata.Condition.Outcome` "True"/"False" (JS SDK `ConditionStepMetadata`; steps
+ *   of the other branch never run and are not listed — sagemaker-facts.md pitfall 9, inferred);
+ * - at most `ParallelismConfiguration.MaxParallelExecutionSteps` steps run at once (API_ParallelismConfiguration;
+ *   "two executions ... can each run a maximum of 50 steps concurrently", build-and-manage-pipeline.html);
+ * - when a step fails, steps already running finish, no new step starts and the execution becomes `Failed`
+ *   (UNCONFIRMED in AWS docs; the emulator's documented assumption, README.md);
+ * - a `Fail` step fails the execution with its `ErrorMessage` as the failure reason and records
+ *   `Metadata.Fail.ErrorMessage` (SDK-v2 `fail_step.py`: "the error message is set as the failure reason"; JS SDK
+ *   `FailStepMetadata`);
+ * - in a selective execution, non-selected steps are not run: they are listed with
+ *   `SelectiveExecutionResult.SourcePipelineExecutionArn` and reuse the source's outputs, and non-selected steps
+ *   downstream of selected steps do not run (https://docs.aws.amazon.com/sagemaker/latest/dg/pipelines-selective-ex.html;
+ *   SDK-v2 `tests/integ/sagemaker/workflow/helpers.py` asserts the `SelectiveExecutionResult` of non-selected steps);
+ * - Processing/Training/Transform steps create a job whose ARN is in the step's `Metadata` (`ProcessingJob.Arn`, ...)
+ *   and whose `FailureReason` is the step's (JS SDK `PipelineExecutionStepMetadata`, `DescribeProcessingJobResponse`).
+ */
+import { DefinitionGraph, enclosingBranches, topologicalOrder } from '../../src/private/definition-graph';
+import { StepOutputs } from './faults';
+
+export type ExecutionStatus = 'Executing' | 'Stopping' | 'Stopped' | 'Failed' | 'Succeeded';
+export type StepStatus = 'Starting' | 'Executing' | 'Stopping' | 'Stopped' | 'Failed' | 'Succeeded';
+
+/** One entry of `ListPipelineExecutionSteps` (API shape, PascalCase). */
+export interface StepRecord {
+  StepName: string;
+  StepType: string;
+  StepDisplayName?: string;
+  StepDescription?: string;
+  StartTime: number;
+  EndTime?: number;
+  StepStatus: StepStatus;
+  FailureReason?: string;
+  Metadata: Record<string, unknown>;
+  AttemptCount: number;
+  SelectiveExecutionResult?: { SourcePipelineExecutionArn: string };
+  /** emulator bookkeeping: creation order (listing is newest first) */
+  seq: number;
+  /** emulator bookkeeping: what the step produced (reused by selective executions) */
+  outputs: StepOutputs;
+  /** emulator bookkeeping: which run of this step in the pipeline this was (1-based); 0 for reused steps */
+  attempt: number;
+  /** emulator bookkeeping: the execution that actually ran the step (differs from the owner for reused steps) */
+  ranIn: string;
+}
+
+export type JobKind = 'ProcessingJob' | 'TrainingJob' | 'TransformJob';
+
+export interface JobRecord {
+  kind: JobKind;
+  name: string;
+  arn: string;
+  status: 'InProgress' | 'Completed' | 'Failed';
+  failureReason?: string;
+  instanceType?: string;
+  instanceCount: number;
+  createdAt: number;
+  startedAt: number;
+  endedAt?: number;
+  executionArn: string;
+  stepName: string;
+}
+
+export interface ExecutionRecord {
+  arn: string;
+  id: string;
+  pipelineName: string;
+  pipelineArn: string;
+  versionId: number;
+  definition: string;
+  definitionCreatedAt: number;
+  graph: DefinitionGraph;
+  status: ExecutionStatus;
+  displayName?: string;
+  description?: string;
+  failureReason?: string;
+  parameters: Array<{ Name: string; Value: string }>;
+  parallelism?: { MaxParallelExecutionSteps: number };
+  selective?: { SourcePipelineExecutionArn?: string; SelectedSteps: Array<{ StepName: string }> };
+  clientRequestToken?: string;
+  createdAt: number;
+  lastModifiedAt: number;
+  endedAt?: number;
+  steps: Map<string, StepRecord>;
+}
+
+/** What the runner needs from the emulator around it. */
+export interface RunnerHost {
+  readonly region: string;
+  readonly account: string;
+  now(): number;
+  schedule(delayMs: number, fn: () => void): void;
+  nextSeq(): number;
+  randomId(length: number): string;
+  /** 1-based count of how many times `step` of `pipeline` has run, including this one. */
+  nextAttempt(pipeline: string, step: string): number;
+  failureFor(pipeline: string, step: string, attempt: number): { reason?: string; afterSeconds?: number } | undefined;
+  durationFor(step: string, type: string): number;
+  outputsFor(step: string, attempt: number): StepOutputs;
+  execution(arn: string): ExecutionRecord | undefined;
+  registerJob(job: JobRecord): void;
+  onStepChange(execution: ExecutionRecord, step: StepRecord, previous: StepStatus | undefined): void;
+  onExecutionChange(execution: ExecutionRecord, previous: ExecutionStatus | undefined): void;
+}
+
+type Phase = 'pending' | 'running' | 'succeeded' | 'failed' | 'reused' | 'skipped';
+
+const JOB_KIND: Record<string, JobKind> = { Processing: 'ProcessingJob', Training: 'TrainingJob', Transform: 'TransformJob' };
+
+/** Drives one execution from start to its terminal status. */
+export class PipelineRunner {
+  private readonly phase = new Map<string, Phase>();
+  private readonly order: string[];
+  private failing = false;
+  private running = 0;
+  private finished = false;
+
+  constructor(private readonly host: RunnerHost, private readonly execution: ExecutionRecord) {
+    this.order = topologicalOrder(execution.graph);
+  }
+
+  /** Whether the execution reached a terminal status. */
+  public get done(): boolean {
+    return this.finished;
+  }
+
+  public start(): void {
+    const ex = this.execution;
+    const selected = ex.selective ? new Set(ex.selective.SelectedSteps.map((s) => s.StepName)) : undefined;
+    const source = ex.selective?.SourcePipelineExecutionArn ? this.host.execution(ex.selective.SourcePipelineExecutionArn) : undefined;
+    for (const name of this.order) {
+      if (!selected || selected.has(name)) {
+        this.phase.set(name, 'pending');
+        continue;
+      }
+      // Non-selected: reuse the source's result when it has one; otherwise the step does not run in this execution.
+      const prior = source?.steps.get(name);
+      if (prior && prior.StepStatus === 'Succeeded') {
+        this.phase.set(name, 'reused');
+        const now = this.host.now();
+        ex.steps.set(name, {
+          StepName: name,
+          StepType: prior.StepType,
+          ...(prior.StepDisplayName ? { StepDisplayName: prior.StepDisplayName } : {}),
+          StartTime: now,
+          EndTime: now,
+          StepStatus: 'Succeeded',
+          Metadata: structuredClone(prior.Metadata),
+          AttemptCount: prior.AttemptCount,
+          SelectiveExecutionResult: { SourcePipelineExecutionArn: source!.arn },
+          seq: this.host.nextSeq(),
+          outputs: prior.outputs,
+          attempt: 0,
+          ranIn: prior.ranIn,
+        });
+      } else {
+        this.phase.set(name, 'skipped');
+      }
+    }
+    this.host.onExecutionChange(ex, undefined);
+    this.host.schedule(0, () => this.tick());
+  }
+
+  private tick(): void {
+    if (this.finished) return;
+    const limit = this.execution.parallelism?.MaxParallelExecutionSteps ?? 50;
+    // Propagate "will never run" first so that eligibility below sees a stable picture.
+    for (const name of this.order) {
+      if (this.phase.get(name) !== 'pending') continue;
+      if (this.blocked(name)) this.phase.set(name, 'skipped');
+    }
+    if (!this.failing) {
+      for (const name of this.order) {
+        if (this.running >= limit) break;
+        if (this.phase.get(name) === 'pending' && this.ready(name)) this.run(name);
+      }
+    }
+    if (this.running === 0) {
+      const waiting = [...this.phase.values()].some((p) => p === 'pending');
+      if (this.failing || !waiting) this.finish();
+    }
+  }
+
+  /** True when the step can no longer run in this execution (untaken branch, or an upstream that will not run). */
+  private blocked(name: string): boolean {
+    const step = this.execution.graph.steps.get(name)!;
+    if (step.parent) {
+      const outcome = this.conditionOutcome(step.parent.condition);
+      if (outcome !== undefined && (outcome === 'True') !== (step.parent.branch === 'IfSteps')) return true;
+    }
+    for (const p of this.execution.graph.predecessors.get(name) ?? []) {
+      const phase = this.phase.get(p);
+      if (phase === 'skipped') return true;
+    }
+    return false;
+  }
+
+  private ready(name: string): boolean {
+    for (const p of this.execution.graph.predecessors.get(name) ?? []) {
+      const phase = this.phase.get(p);
+      if (phase !== 'succeeded' && phase !== 'reused') return false;
+    }
+    return true;
+  }
+
+  private conditionOutcome(condition: string): string | undefined {
+    const rec = this.execution.steps.get(condition);
+    if (!rec || rec.StepStatus !== 'Succeeded') return undefined;
+    return (rec.Metadata.Condition as { Outcome?: string } | undefined)?.Outcome;
+  }
+
+  private run(name: string): void {
+    const ex = this.execution;
+    const def = ex.graph.steps.get(name)!;
+    const attempt = this.host.nextAttempt(ex.pipelineName, name);
+    const now = this.host.now();
+    const record: StepRecord = {
+      StepName: name,
+      StepType: def.type,
+      ...(typeof def.json.DisplayName === 'string' ? { StepDisplayName: def.json.DisplayName } : {}),
+      ...(typeof def.json.Description === 'string' ? { StepDescription: def.json.Description } : {}),
+      StartTime: now,
+      StepStatus: 'Executing',
+      Metadata: {},
+      AttemptCount: 1,
+      seq: this.host.nextSeq(),
+      outputs: {},
+      attempt,
+      ranIn: ex.arn,
+    };
+    ex.steps.set(name, record);
+    this.phase.set(name, 'running');
+    this.running++;
+
+    const scripted = this.host.failureFor(ex.pipelineName, name, attempt);
+    const duration = this.host.durationFor(name, def.type);
+    let job: JobRecord | undefined;
+    const kind = JOB_KIND[def.type];
+    if (kind) {
+      job = this.createJob(kind, name, def.json);
+      record.Metadata[kind] = { Arn: job.arn };
+    } else if (def.type === 'Model') {
+      record.Metadata.Model = { Arn: `arn:aws:sagemaker:${this.host.region}:${this.host.account}:model/pipelines-${ex.id}-${slug(name)}` };
+    } else if (def.type === 'RegisterModel') {
+      record.Metadata.RegisterModel = { Arn: `arn:aws:sagemaker:${this.host.region}:${this.host.account}:model-package/${slug(ex.pipelineName)}/${this.host.nextSeq()}` };
+    }
+    this.host.onStepChange(ex, record, 'Starting');
+
+    let outcome: { ok: true; outputs: StepOutputs; metadata?: Record<string, unknown> } | { ok: false; reason: string; metadata?: Record<string, unknown> };
+    let after = duration;
+    if (scripted) {
+      after = Math.min(scripted.afterSeconds ?? 60, duration);
+      outcome = { ok: false, reason: scripted.reason ?? 'CapacityError: Unable to provision requested ML compute capacity. Please retry using a different ML instance type.' };
+    } else if (def.type === 'Condition') {
+      try {
+        const value = evaluateConditions(this.args(def.json).Conditions, this.context());
+        outcome = { ok: true, outputs: {}, metadata: { Condition: { Outcome: value ? 'True' : 'False' } } };
+      } catch (e) {
+        outcome = { ok: false, reason: `ClientError: ${(e as Error).message}` };
+      }
+    } else if (def.type === 'Fail') {
+      let message: string;
+      try {
+        message = String(evaluate(this.args(def.json).ErrorMessage ?? '', this.context()));
+      } catch (e) {
+        message = `ClientError: ${(e as Error).message}`;
+      }
+      outcome = { ok: false, reason: message, metadata: { Fail: { ErrorMessage: message } } };
+    } else {
+      outcome = { ok: true, outputs: this.host.outputsFor(name, attempt) };
+    }
+
+    this.host.schedule(after * 1000, () => {
+      const end = this.host.now();
+      record.EndTime = end;
+      Object.assign(record.Metadata, outcome.metadata ?? {});
+      if (outcome.ok) {
+        record.StepStatus = 'Succeeded';
+        record.outputs = outcome.outputs;
+        this.phase.set(name, 'succeeded');
+      } else {
+        record.StepStatus = 'Failed';
+        record.FailureReason = outcome.reason;
+        this.phase.set(name, 'failed');
+        this.failing = true;
+        if (def.type === 'Fail') ex.failureReason = outcome.reason;
+      }
+      if (job) {
+        job.status = outcome.ok ? 'Completed' : 'Failed';
+        job.endedAt = end;
+        if (!outcome.ok) job.failureReason = outcome.reason;
+      }
+      this.running--;
+      this.host.onStepChange(ex, record, 'Executing');
+      this.tick();
+    });
+  }
+
+  private finish(): void {
+    if (this.finished) return;
+    this.finished = true;
+    const ex = this.execution;
+    const previous = ex.status;
+    ex.status = this.failing ? 'Failed' : 'Succeeded';
+    // Step failures: the message SageMaker reports for a failed step (UNCONFIRMED wording, README.md); a Fail step's
+    // ErrorMessage was already set as the reason above (SDK-v2 fail_step.py).
+    if (this.failing && !ex.failureReason) {
+      const failed = [...ex.steps.values()].filter((s) => s.StepStatus === 'Failed').map((s) => s.StepName).sort();
+      ex.failureReason = `Step failure: One or multiple steps failed. Failed steps: ${failed.join(', ')}.`;
+    }
+    ex.endedAt = this.host.now();
+    ex.lastModifiedAt = ex.endedAt;
+    this.host.onExecutionChange(ex, previous);
+  }
+
+  private createJob(kind: JobKind, stepName: string, json: Record<string, unknown>): JobRecord {
+    const ex = this.execution;
+    // Real pipeline job names look like `pipelines-p4jn9xou8a8s-myprocessingstep1-tmgxry49ug` (EventBridge doc sample).
+    const name = `pipelines-${ex.id}-${slug(stepName)}`.slice(0, 52) + `-${this.host.randomId(10)}`;
+    const resource = { ProcessingJob: 'processing-job', TrainingJob: 'training-job', TransformJob: 'transform-job' }[kind];
+    const args = this.args(json);
+    const cluster = (kind === 'ProcessingJob' ? (args.ProcessingResources as any)?.ClusterConfig
+      : kind === 'TrainingJob' ? args.ResourceConfig : args.TransformResources) as Record<string, unknown> | undefined;
+    const ctx = this.context();
+    const count = Number(safeEvaluate(cluster?.InstanceCount, ctx) ?? 1);
+    const type = safeEvaluate(cluster?.InstanceType, ctx);
+    const now = this.host.now();
+    const job: JobRecord = {
+      kind,
+      name,
+      arn: `arn:aws:sagemaker:${this.host.region}:${this.host.account}:${resource}/${name}`,
+      status: 'InProgress',
+      instanceCount: Number.isFinite(count) && count > 0 ? count : 1,
+      ...(typeof type === 'string' ? { instanceType: type } : {}),
+      createdAt: now,
+      startedAt: now,
+      executionArn: ex.arn,
+      stepName,
+    };
+    this.host.registerJob(job);
+    return job;
+  }
+
+  private args(json: Record<string, unknown>): Record<string, unknown> {
+    return (typeof json.Arguments === 'object' && json.Arguments !== null ? json.Arguments : {}) as Record<string, unknown>;
+  }
+
+  private context(): EvalContext {
+    const ex = this.execution;
+    const params = new Map<string, unknown>();
+    for (const p of ex.graph.parameters) {
+      const given = ex.parameters.find((q) => q.Name === p.name);
+      const raw = given ? given.Value : p.defaultValue;
+      params.set(p.name, typed(raw, p.type));
+    }
+    return {
+      parameter: (name) => {
+        if (!params.has(name)) throw new Error(`Parameters.${name} is not a parameter of this pipeline`);
+        return params.get(name);
+      },
+      execution: (name) => ({
+        PipelineExecutionId: ex.id,
+        PipelineExecutionArn: ex.arn,
+        PipelineName: ex.pipelineName,
+        PipelineArn: ex.pipelineArn,
+        StartDateTime: new Date(ex.createdAt).toISOString(),
+        CurrentDateTime: new Date(this.host.now()).toISOString(),
+      } as Record<string, unknown>)[name],
+      stepOutputs: (step) => {
+        const rec = ex.steps.get(step);
+        if (!rec || rec.StepStatus !== 'Succeeded') throw new Error(`step ${step} has no outputs in this execution`);
+        return rec.outputs;
+      },
+    };
+  }
+}
+
+/** Whether a Condition-branch step could run given its enclosing conditions (used by the emulator's validation). */
+export function inBranchOf(graph: DefinitionGraph, name: string): boolean {
+  return enclosingBranches(graph, name).length > 0;
+}
+
+export interface EvalContext {
+  parameter(name: string): unknown;
+  execution(name: string): unknown;
+  stepOutputs(step: string): StepOutputs;
+}
+
+function typed(raw: unknown, type: string): unknown {
+  if (raw === undefined || raw === null) return raw;
+  if (type === 'Integer' || type === 'Float') return Number(raw);
+  if (type === 'Boolean') return raw === true || String(raw).toLowerCase() === 'true';
+  return String(raw);
+}
+
+function safeEvaluate(value: unknown, ctx: EvalContext): unknown {
+  try {
+    return evaluate(value, ctx);
+  } catch {
+    return undefined;
+  }
+}
+
+/**
+ * Evaluates a pipeline expression: literals, `{"Get": "Parameters.X" | "Execution.X" | "Steps.S.path"}`,
+ * `{"Std:Join": {On, Values}}` and `{"Std:JsonGet": {PropertyFile: {"Get": "Steps.S.PropertyFiles.F"}, Path}}`
+ * (expression syntax: SDK-v2 `parameters.py`, `execution_variables.py`, `functions.py`, `properties.py`).
+ */
+export function evaluate(value: unknown, ctx: EvalContext): unknown {
+  if (value === null || typeof value !== 'object') return value;
+  if (Array.isArray(value)) return value.map((v) => evaluate(v, ctx));
+  const obj = value as Record<string, unknown>;
+  if (typeof obj.Get === 'string') {
+    const ref = obj.Get;
+    if (ref.startsWith('Parameters.')) return ctx.parameter(ref.slice('Parameters.'.length));
+    if (ref.startsWith('Execution.')) return ctx.execution(ref.slice('Execution.'.length));
+    const m = /^Steps\.([^.[\]]+)\.(.+)$/.exec(ref);
+    if (m) {
+      const outputs = ctx.stepOutputs(m[1]);
+      const props = outputs.properties ?? {};
+      if (m[2] in props) return props[m[2]];
+      throw new Error(`${ref} is not a scripted output of step ${m[1]}`);
+    }
+    throw new Error(`cannot evaluate {"Get": "${ref}"}`);
+  }
+  if (obj['Std:Join']) {
+    const join = obj['Std:Join'] as { On?: string; Values?: unknown[] };
+    return (join.Values ?? []).map((v) => String(evaluate(v, ctx))).join(join.On ?? '');
+  }
+  if (obj['Std:JsonGet']) {
+    const jg = obj['Std:JsonGet'] as { PropertyFile?: { Get?: string }; Path?: string };
+    const m = /^Steps\.([^.[\]]+)\.PropertyFiles\.(.+)$/.exec(jg.PropertyFile?.Get ?? '');
+    if (!m) throw new Error('Std:JsonGet without a PropertyFile reference is not supported by the emulator');
+    const file = ctx.stepOutputs(m[1]).propertyFiles?.[m[2]];
+    if (file === undefined) throw new Error(`property file ${m[2]} of step ${m[1]} was not produced`);
+    return jsonPath(file, jg.Path ?? '');
+  }
+  return value;
+}
+
+function jsonPath(root: unknown, path: string): unknown {
+  let cur: unknown = root;
+  for (const part of path.split('.').filter(Boolean)) {
+    const m = /^([^[\]]*)((?:\[\d+\])*)$/.exec(part);
+    if (!m) throw new Error(`unsupported JsonGet path ${path}`);
+    if (m[1]) cur = (cur as Record<string, unknown> | undefined)?.[m[1]];
+    for (const idx of m[2].match(/\d+/g) ?? []) cur = (cur as unknown[] | undefined)?.[Number(idx)];
+  }
+  if (cur === undefined) throw new Error(`JsonGet path ${path} not found`);
+  return cur;
+}
+
+/** All conditions must hold (a ConditionStep ANDs its list: SDK-v2 `condition_step.py`). */
+export function evaluateConditions(conditions: unknown, ctx: EvalContext): boolean {
+  if (!Array.isArray(conditions)) throw new Error('Condition step has no Conditions list');
+  return conditions.every((c) => evaluateCondition(c as Record<string, unknown>, ctx));
+}
+
+function evaluateCondition(c: Record<string, unknown>, ctx: EvalContext): boolean {
+  const cmp = (f: (a: any, b: any) => boolean) => {
+    const a = evaluate(c.LeftValue, ctx);
+    const b = evaluate(c.RightValue, ctx);
+    const na = Number(a), nb = Number(b);
+    return typeof a !== 'boolean' && typeof b !== 'boolean' && a !== '' && b !== '' && !isNaN(na) && !isNaN(nb) ? f(na, nb) : f(a, b);
+  };
+  switch (c.Type) {
+    case 'Equals': return cmp((a, b) => a === b);
+    case 'NotEquals': return cmp((a, b) => a !== b);
+    case 'GreaterThan': return cmp((a, b) => a > b);
+    case 'GreaterThanOrEqualTo': return cmp((a, b) => a >= b);
+    case 'LessThan': return cmp((a, b) => a < b);
+    case 'LessThanOrEqualTo': return cmp((a, b) => a <= b);
+    case 'In': {
+      const q = evaluate(c.QueryValue, ctx);
+      return ((c.Values as unknown[]) ?? []).map((v) => evaluate(v, ctx)).some((v) => v === q || String(v) === String(q));
+    }
+    case 'Not': return !evaluateCondition((c.Condition ?? c.Expression) as Record<string, unknown>, ctx);
+    case 'Or': return ((c.Conditions as unknown[]) ?? []).some((x) => evaluateCondition(x as Record<string, unknown>, ctx));
+    default: throw new Error(`unsupported condition type ${String(c.Type)}`);
+  }
+}
+
+function slug(name: string): string {
+  return name.toLowerCase().replace(/[^a-z0-9-]/g, '-');
+}
