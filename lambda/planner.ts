@@ -89,7 +89,9 @@ export function planRetry(definition: unknown, steps: readonly ExecutionStepReco
   const failedSteps: FailedStep[] = [];
   const seeds = new Set<string>();
 
-  for (const step of graph.steps.values()) {
+  // Topological order (ties by name), not definition order: reordering a definition's Steps must not change the plan.
+  for (const name of topologicalOrder(graph)) {
+    const step = graph.steps.get(name)!;
     const record = records.get(step.name);
     if (record && isReusedOrSucceeded(record)) continue;
     if (record) {

@@ -245,6 +245,23 @@ describe('planRetry on fixture 10 (Abalone, Fail step in ElseSteps)', () => {
     expect(plan.warnings).toEqual([]);
   });
 
+  test('GIVEN a selective run that re-ran only training (reusing everything downstream) and training failed WHEN planned THEN the reused downstream steps are re-run too', () => {
+    // GIVEN: someone selected only AbaloneTrain; SageMaker lists every other step as reused from the source.
+    const steps = listed(
+      reused('AbaloneProcess'), failed('AbaloneTrain', CAPACITY), reused('AbaloneEval'),
+      { ...reused('AbaloneMSECond'), Metadata: { Condition: { Outcome: 'True' } } },
+      reused('AbaloneRegisterModel-RegisterModel'), reused('AbaloneCreateModel'), reused('AbaloneTransform'),
+    );
+    // WHEN
+    const plan = planRetry(ABALONE, steps);
+    // THEN: new training output invalidates everything downstream; the Condition re-runs, so both branches are selected.
+    expect(plan.selectedSteps).toEqual([
+      'AbaloneTrain', 'AbaloneEval', 'AbaloneMSECond',
+      'AbaloneCreateModel', 'AbaloneMSEFail', 'AbaloneRegisterModel-RegisterModel', 'AbaloneTransform',
+    ]);
+    expect(plan.seeds).toEqual(['AbaloneTrain']);
+  });
+
   test('GIVEN a cache hit whose status is not Succeeded WHEN planned THEN the cache hit still counts as succeeded', () => {
     const steps = listed(ran('AbaloneProcess', 'Executing', { CacheHitResult: { SourcePipelineExecutionArn: 'arn' } }), failed('AbaloneTrain', CAPACITY));
     const plan = planRetry(ABALONE, steps);
@@ -270,7 +287,9 @@ describe('planRetry on fixture 11 (two disconnected chains)', () => {
     expect(plan.selectedSteps).toEqual([
       ...CALHOUSING_TAIL, 'falcon-text-summarization-tuning', 'falcon-text-summarization-register-RegisterModel',
     ]);
-    expect(plan.failedSteps.map((f) => f.stepName)).toEqual(['falcon-text-summarization-tuning', 'calhousing-Transform']);
+    // Reported in the same order as the selection (topological, ties by name), not in definition order.
+    expect(plan.failedSteps.map((f) => f.stepName)).toEqual(['calhousing-Transform', 'falcon-text-summarization-tuning']);
+    expect(plan.reason).toMatch(/^Re-running "calhousing-Transform", "falcon-text-summarization-tuning" and 3 other step\(s\)/);
     expect(plan.seeds).toEqual([
       'calhousing-Transform', 'calhousing-Metrics', 'calhousing-Register-RegisterModel', 'falcon-text-summarization-tuning',
       'falcon-text-summarization-register-RegisterModel',
@@ -300,7 +319,7 @@ describe('planRetry on fixture 11 (two disconnected chains)', () => {
       'falcon-text-summarization-tuning', 'falcon-text-summarization-register-RegisterModel',
     ]);
     expect(plan.failedSteps.map((f) => `${f.stepName}:${f.status}`)).toEqual([
-      'falcon-text-summarization-tuning:Failed', 'calhousing-Training:Stopped',
+      'calhousing-Training:Stopped', 'falcon-text-summarization-tuning:Failed',
     ]);
   });
 
@@ -313,6 +332,9 @@ describe('planRetry on fixture 11 (two disconnected chains)', () => {
     expect(planRetry(TWO_CHAINS, [...steps].reverse())).toEqual(expected);
     expect(planRetry(TWO_CHAINS, [steps[2], steps[0], steps[4], steps[1], steps[3]])).toEqual(expected);
     expect(planRetry(JSON.parse(TWO_CHAINS), steps)).toEqual(expected);
+    const reordered = JSON.parse(TWO_CHAINS);
+    reordered.Steps.reverse();
+    expect(planRetry(reordered, steps)).toEqual(expected);
   });
 });
 
@@ -414,6 +436,33 @@ describe('planRetry limits and invalid definitions', () => {
     // THEN
     expect(plan.decision).toBe('retry');
     expect(plan.selectedSteps).toEqual(['Leaf']);
+  });
+
+  test('GIVEN a branch step that reads a failed parallel step, inside the branch its Condition did not take WHEN planned THEN it is not selected', () => {
+    // GIVEN: Cond depends only on A and took Else; X (in IfSteps) reads B, which failed in parallel.
+    const definition = {
+      Steps: [
+        { Name: 'A', Type: 'Processing' },
+        { Name: 'B', Type: 'Processing' },
+        {
+          Name: 'Cond',
+          Type: 'Condition',
+          Arguments: {
+            Conditions: [{ Type: 'Equals', LeftValue: { Get: 'Steps.A.ProcessingJobName' }, RightValue: 'x' }],
+            IfSteps: [{ Name: 'X', Type: 'Training', Arguments: { In: { Get: 'Steps.B.ProcessingOutputConfig.Outputs[\'o\'].S3Output.S3Uri' } } }],
+            ElseSteps: [{ Name: 'Y', Type: 'Processing' }],
+          },
+        },
+      ],
+    };
+    const steps = listed(succeeded('A'), failed('B', INTERNAL), evaluated('Cond', 'False'), succeeded('Y'));
+    // WHEN
+    const plan = planRetry(definition, steps);
+    // THEN
+    expect(plan.selectedSteps).toEqual(['B']);
+    // AND WHEN the Condition took If instead, X never ran because B failed: it is selected.
+    const taken = planRetry(definition, listed(succeeded('A'), failed('B', INTERNAL), evaluated('Cond', 'True')));
+    expect(taken.selectedSteps).toEqual(['B', 'X']);
   });
 
   test('GIVEN a diamond where one parallel branch failed and the other never started WHEN planned THEN the never-started branch is selected too', () => {
