@@ -42,7 +42,11 @@ const project = new awscdk.AwsCdkConstructLibrary({
   // The handler and CLI live in lambda/ (not jsii); their dependencies are bundled by esbuild at build time,
   // so they are devDependencies and never reach a consumer's node_modules.
   devDeps: [
+    '@aws-lambda-powertools/metrics',
+    '@aws-sdk/client-eventbridge',
     '@aws-sdk/client-sagemaker',
+    '@aws-sdk/client-scheduler',
+    '@aws-sdk/client-sns',
     '@types/aws-lambda',
     'aws-sdk-client-mock',
     'aws-sdk-client-mock-jest',
