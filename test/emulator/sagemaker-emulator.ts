@@ -32,6 +32,12 @@ export interface EmulatorOptions {
   readonly lowercaseArns?: boolean;
   /** Page size when a List call has no MaxResults (default 10). The API documents no default; see README.md. */
   readonly defaultPageSize?: number;
+  /**
+   * Never put more than this many items in one page, whatever MaxResults asks (default 100). MaxResults is "the
+   * maximum number of ... to return in the response" (API_ListPipelineExecutionSteps.html), so a page may hold fewer
+   * items plus a NextToken; a small cap forces clients to follow NextToken.
+   */
+  readonly maxPageSize?: number;
   /** Seed for ids and job names (default 1): the same seed gives the same ARNs. */
   readonly seed?: number;
   /** Simulated start time (default 2026-01-05T09:00:00Z). */
@@ -113,6 +119,7 @@ export class SageMakerEmulator {
   private readonly random: SeededRandom;
   private readonly lowercaseArns: boolean;
   private readonly defaultPageSize: number;
+  private readonly maxPageSize: number;
   private readonly pipelines = new Map<string, PipelineRecord>();
   private readonly executions = new Map<string, ExecutionRecord>();
   private readonly runners = new Map<string, PipelineRunner>();
@@ -131,6 +138,7 @@ export class SageMakerEmulator {
     this.random = new SeededRandom(options.seed ?? 1);
     this.lowercaseArns = options.lowercaseArns ?? true;
     this.defaultPageSize = options.defaultPageSize ?? 10;
+    this.maxPageSize = options.maxPageSize ?? 100;
     this.events = new EventBus(() => this.random.uuid());
   }
 
@@ -740,6 +748,7 @@ export class SageMakerEmulator {
       if (decoded.k !== key || !Number.isInteger(decoded.o) || decoded.o! < 0) throw validation('Invalid pagination token (NextToken).');
       offset = decoded.o!;
     }
+    size = Math.min(size, this.maxPageSize);
     const slice = items.slice(offset, offset + size);
     const nextOffset = offset + slice.length;
     const next = nextOffset < items.length ? Buffer.from(JSON.stringify({ k: key, o: nextOffset })).toString('base64url') : undefined;
