@@ -317,6 +317,16 @@ describe('parseDefinition rejects unusable input with InvalidDefinitionError', (
     expect(error.message).toMatch(message);
   });
 
+  test.each([
+    ['a function as Type', { Steps: [{ Name: 'A', Type: () => 'Processing' }] }, /Type of step "A" must be a non-empty string; received a function/],
+    ['a BigInt as Name', { Steps: [{ Name: BigInt(7), Type: 'Processing' }] }, /Steps\[0\]\.Name must be a non-empty string; received 7/],
+    ['a circular Steps value', (() => { const o: Record<string, unknown> = {}; o.self = o; return { Steps: o }; })(), /must have a "Steps" array; received an object that cannot be shown as JSON/],
+  ])('GIVEN a definition object with %s (not representable as JSON) WHEN parsed THEN it is still an InvalidDefinitionError, not a crash', (_label, input, message) => {
+    const error = thrownBy(() => parseDefinition(input));
+    expect(error).toBeInstanceOf(InvalidDefinitionError);
+    expect(error.message).toMatch(message);
+  });
+
   test('GIVEN two top-level steps with the same name WHEN parsed THEN the error names the duplicate and where it is', () => {
     const error = thrownBy(() => parseDefinition(definition(step('Train'), step('Train'))));
     expect(error).toBeInstanceOf(InvalidDefinitionError);
