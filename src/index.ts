@@ -13,3 +13,7 @@ export * from './steps/register-model-step';
 export * from './steps/transform-step';
 export * from './steps/condition-step';
 export * from './steps/fail-step';
+export * from './steps/lambda-step';
+export * from './steps/callback-step';
+export * from './steps/emr-step';
+export * from './steps/custom-step';

@@ -253,7 +253,7 @@ export class Pipeline extends PipelineBase implements iam.IGrantable {
       roleArn: this.role.roleArn,
       pipelineDefinition: config.pipelineDefinition,
       parallelismConfiguration: props.maxParallelExecutionSteps !== undefined
-        ? { maxParallelExecutionSteps: props.maxParallelExecutionSteps }
+        ? { MaxParallelExecutionSteps: props.maxParallelExecutionSteps } // typed `any`: PascalCase, like pipelineDefinition
         : undefined,
       tags: props.tags ? Object.entries(props.tags).map(([key, value]) => ({ key, value })) : undefined,
     });

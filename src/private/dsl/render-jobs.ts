@@ -1,4 +1,6 @@
-import { Duration } from 'aws-cdk-lib';
+import { Duration, Token } from 'aws-cdk-lib';
+import type { Step } from '../../steps/step';
+import { ConstructValidationError, received } from '../errors';
 import { compact } from './merge';
 import type { ContainerJobProps, ProcessingInput, ProcessingOutput, StepOutputParameter, TrainingChannel } from '../../steps/common';
 
@@ -72,4 +74,14 @@ export function renderStoppingCondition(maxRuntime?: Duration, fallback: Duratio
 /** Renders the `OutputParameters` of Lambda and Callback steps. */
 export function renderOutputParameters(outputs?: StepOutputParameter[]): any {
   return (outputs ?? []).map((o) => ({ OutputName: o.outputName, OutputType: o.outputType ?? 'String' }));
+}
+
+/** Throws when a Lambda/Callback step's output is read but not declared. */
+export function checkOutput(step: Step, outputName: string, outputs?: StepOutputParameter[]): void {
+  const names = (outputs ?? []).map((o) => o.outputName);
+  if (!Token.isUnresolved(outputName) && !names.includes(outputName)) {
+    throw new ConstructValidationError(step, 'Step.OutputParameter',
+      `outputParameter: ${received(outputName)} is not an output of step "${step.stepName}"; declared outputs are `
+      + `${names.map((n) => `"${n}"`).join(', ') || 'none'}. Declare it in the step's outputs.`);
+  }
 }
