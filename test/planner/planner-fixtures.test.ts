@@ -1,4 +1,3 @@
-import { MAX_SELECTED_STEPS, planRetry } from '../../lambda/planner';
 import {
   cacheHit,
   chainDefinition,
@@ -11,6 +10,7 @@ import {
   reused,
   succeeded,
 } from './helpers';
+import { MAX_SELECTED_STEPS, planRetry } from '../../lambda/planner';
 
 const TWO_STEP = loadDefinition('01-sdk-two-step-linear.json');
 const CONDITION_02 = loadDefinition('02-sdk-condition-branches-upstream-ref.json');
