@@ -137,6 +137,13 @@ export function planRetry(definition: unknown, steps: readonly ExecutionStepReco
     );
     if (untaken) selected.delete(name);
   }
+  if (selected.size === 0) {
+    // SageMaker needs at least one selected step; this only happens when the step list contradicts the outcomes.
+    return skip(
+      'Every step that did not complete sits in a Condition branch that was not taken; there is nothing to retry.',
+      warnings, [], failedSteps,
+    );
+  }
 
   const ordered = topologicalOrder(graph, selected);
   const orderedSeeds = ordered.filter((n) => seeds.has(n));

@@ -465,6 +465,20 @@ describe('planRetry limits and invalid definitions', () => {
     expect(taken.selectedSteps).toEqual(['B', 'X']);
   });
 
+  test('GIVEN the only failed step sits in the branch its Condition did not take WHEN planned THEN it skips instead of retrying zero steps', () => {
+    // GIVEN: an inconsistent list (e.g. a reused Condition outcome and a stale branch step); SageMaker needs 1 to 50 SelectedSteps.
+    const steps = listed(
+      succeeded('MyStep0'), evaluated('MyConditionStep', 'True'), succeeded('MyStep1'), failed('MyStep2', INTERNAL),
+    );
+    // WHEN
+    const plan = planRetry(CONDITION_02, steps);
+    // THEN
+    expect(plan.decision).toBe('skip');
+    expect(plan.selectedSteps).toEqual([]);
+    expect(plan.reason).toMatch(/nothing to retry/);
+    expect(plan.failedSteps.map((f) => f.stepName)).toEqual(['MyStep2']);
+  });
+
   test('GIVEN a diamond where one parallel branch failed and the other never started WHEN planned THEN the never-started branch is selected too', () => {
     // Pitfall 7: an ancestor of a selected step that did not succeed must be selected as well.
     const definition = {
