@@ -4,11 +4,11 @@
  * emulator emits, delivered the way an EventBridge rule + asynchronous Lambda invocation would.
  */
 import { DescribePipelineDefinitionForExecutionCommand, DescribePipelineExecutionCommand, UpdatePipelineCommand } from '@aws-sdk/client-sagemaker';
+import { closeWorlds, downstreamOf, expectOneDecisionLinePerInvocation, runAndHeal, startRequests, world } from './helpers';
 import { EXECUTION_STATUS_CHANGE, EventBridgeEvent } from '../emulator/events';
 import { FAILURE_REASONS } from '../emulator/faults';
-import { ABALONE_PIPELINE, abaloneDefinition, installAbalone, parallelDefinition, readFixture } from '../emulator/scenarios';
 import { SageMakerEmulator } from '../emulator/sagemaker-emulator';
-import { closeWorlds, downstreamOf, expectOneDecisionLinePerInvocation, runAndHeal, startRequests, world } from './helpers';
+import { ABALONE_PIPELINE, abaloneDefinition, installAbalone, parallelDefinition, readFixture } from '../emulator/scenarios';
 
 jest.setTimeout(60_000);
 afterEach(closeWorlds);
@@ -291,7 +291,7 @@ test('foreign and non-failure events are ignored without an error or a start', a
     JSON.parse(readFixture('events/pipeline-execution-status-change.succeeded.aws-docs.json')),
     JSON.parse(readFixture('events/pipeline-execution-step-status-change.succeeded.aws-docs.json')),
     JSON.parse(readFixture('events/processing-job-state-change.failed.aws-docs.json')),
-    { version: '0', id: 'x', 'detail-type': EXECUTION_STATUS_CHANGE, source: 'my.app', account: '1', time: '', region: 'us-east-1', resources: [], detail: {} },
+    { 'version': '0', 'id': 'x', 'detail-type': EXECUTION_STATUS_CHANGE, 'source': 'my.app', 'account': '1', 'time': '', 'region': 'us-east-1', 'resources': [], 'detail': {} },
   ];
   for (const e of events) await w.harness.deliver(e);
   expect(w.harness.invocations.map((i) => i.error)).toEqual([undefined, undefined, undefined, undefined]);

@@ -112,18 +112,18 @@ export class SimClock {
   }
 }
 
-/** Deterministic pseudo-random numbers (mulberry32), so ids and job names are the same on every run. */
+/** Deterministic pseudo-random numbers (Park-Miller minimal standard LCG), so ids and job names repeat run to run. */
 export class SeededRandom {
+  private static readonly MODULUS = 2147483647;
   private state: number;
   constructor(seed: number) {
-    this.state = seed >>> 0;
+    const s = Math.abs(Math.floor(seed)) % SeededRandom.MODULUS;
+    this.state = s === 0 ? 1 : s;
   }
+  /** A number in [0, 1). */
   public next(): number {
-    this.state = (this.state + 0x6d2b79f5) >>> 0;
-    let t = this.state;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
+    this.state = (this.state * 48271) % SeededRandom.MODULUS;
+    return (this.state - 1) / (SeededRandom.MODULUS - 1);
   }
   /** `length` characters of [a-z0-9], like SageMaker's execution ids (`p4jn9xou8a8s`). */
   public id(length: number): string {

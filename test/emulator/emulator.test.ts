@@ -10,7 +10,6 @@ import {
   DescribeTrainingJobCommand,
   ListPipelineExecutionsCommand,
   ListPipelineExecutionStepsCommand,
-  ListPipelineParametersForExecutionCommand,
   PipelineExecutionStep,
   SageMakerClient,
   StartPipelineExecutionCommand,
@@ -177,7 +176,8 @@ describe('running a pipeline', () => {
     const f = byName(await allSteps(failed));
     expect(f.get('TrainA')!.StepStatus).toBe('Failed');
     expect(f.has('TrainB')).toBe(false);
-    expect((await sm.send(new DescribePipelineExecutionCommand({ PipelineExecutionArn: failed }))).ParallelismConfiguration).toEqual({ MaxParallelExecutionSteps: 1 });
+    const described = await sm.send(new DescribePipelineExecutionCommand({ PipelineExecutionArn: failed }));
+    expect(described.ParallelismConfiguration).toEqual({ MaxParallelExecutionSteps: 1 });
   });
 
   test.each([
@@ -354,11 +354,13 @@ describe('versions and parameters', () => {
     await start();
     installAbalone(emu);
     const v1 = await runToEnd({ PipelineName: ABALONE_PIPELINE });
-    const updated = await sm.send(new UpdatePipelineCommand({ PipelineName: ABALONE_PIPELINE, PipelineDefinition: JSON.stringify(abaloneDefinition({ withFeatureSelect: true })) }));
+    const v2 = JSON.stringify(abaloneDefinition({ withFeatureSelect: true }));
+    const updated = await sm.send(new UpdatePipelineCommand({ PipelineName: ABALONE_PIPELINE, PipelineDefinition: v2 }));
     expect(updated.PipelineVersionId).toBe(2);
     const latest = await runToEnd({ PipelineName: ABALONE_PIPELINE });
     const pinned = await runToEnd({ PipelineName: ABALONE_PIPELINE, PipelineVersionId: 1 });
-    const def = async (arn: string) => (await sm.send(new DescribePipelineDefinitionForExecutionCommand({ PipelineExecutionArn: arn }))).PipelineDefinition;
+    const def = async (arn: string) =>
+      (await sm.send(new DescribePipelineDefinitionForExecutionCommand({ PipelineExecutionArn: arn }))).PipelineDefinition;
     expect(await def(v1)).toBe(JSON.stringify(abaloneDefinition()));
     expect(await def(latest)).toContain('AbaloneFeatureSelect');
     expect(await def(pinned)).toBe(JSON.stringify(abaloneDefinition()));

@@ -20,8 +20,8 @@
  * - Processing/Training/Transform steps create a job whose ARN is in the step's `Metadata` (`ProcessingJob.Arn`, ...)
  *   and whose `FailureReason` is the step's (JS SDK `PipelineExecutionStepMetadata`, `DescribeProcessingJobResponse`).
  */
-import { DefinitionGraph, enclosingBranches, topologicalOrder } from '../../src/private/definition-graph';
 import { StepOutputs } from './faults';
+import { DefinitionGraph, enclosingBranches, topologicalOrder } from '../../src/private/definition-graph';
 
 export type ExecutionStatus = 'Executing' | 'Stopping' | 'Stopped' | 'Failed' | 'Succeeded';
 export type StepStatus = 'Starting' | 'Executing' | 'Stopping' | 'Stopped' | 'Failed' | 'Succeeded';
@@ -107,6 +107,10 @@ export interface RunnerHost {
   onStepChange(execution: ExecutionRecord, step: StepRecord, previous: StepStatus | undefined): void;
   onExecutionChange(execution: ExecutionRecord, previous: ExecutionStatus | undefined): void;
 }
+
+type StepOutcome =
+  | { ok: true; outputs: StepOutputs; metadata?: Record<string, unknown> }
+  | { ok: false; reason: string; metadata?: Record<string, unknown> };
 
 type Phase = 'pending' | 'running' | 'succeeded' | 'failed' | 'reused' | 'skipped';
 
@@ -251,7 +255,7 @@ export class PipelineRunner {
     }
     this.host.onStepChange(ex, record, 'Starting');
 
-    let outcome: { ok: true; outputs: StepOutputs; metadata?: Record<string, unknown> } | { ok: false; reason: string; metadata?: Record<string, unknown> };
+    let outcome: StepOutcome;
     let after = duration;
     if (scripted) {
       after = Math.min(scripted.afterSeconds ?? 60, duration);

@@ -13,11 +13,11 @@ import { randomUUID } from 'node:crypto';
 import * as http from 'node:http';
 import { AddressInfo } from 'node:net';
 import { SageMakerClient, SageMakerClientConfig } from '@aws-sdk/client-sagemaker';
-import { DefinitionGraph, InvalidDefinitionError, parseDefinition, topologicalOrder } from '../../src/private/definition-graph';
 import { SeededRandom, SimClock } from './clock';
 import { EXECUTION_STATUS_CHANGE, EVENT_SOURCE, EventBus, STEP_STATUS_CHANGE, camelCaseKeys, isoSeconds } from './events';
 import { ApiFaults, StepScript } from './faults';
 import { ExecutionRecord, ExecutionStatus, JobRecord, PipelineRunner, StepRecord, StepStatus } from './pipeline-runner';
+import { DefinitionGraph, InvalidDefinitionError, parseDefinition, topologicalOrder } from '../../src/private/definition-graph';
 
 export interface EmulatorOptions {
   readonly region?: string;
@@ -100,6 +100,21 @@ export class SageMakerEmulator {
     const emulator = new SageMakerEmulator(options);
     await emulator.listen();
     return emulator;
+  }
+
+  /**
+   * Sequential round trips among `calls`: the longest chain of calls each of which started after the previous one
+   * ended. Calls made in parallel count once.
+   */
+  public static sequentialRoundTrips(calls: readonly CallRecord[]): number {
+    const sorted = [...calls].sort((a, b) => a.respondedAt - b.respondedAt);
+    const chain: number[] = [];
+    for (let i = 0; i < sorted.length; i++) {
+      let best = 0;
+      for (let j = 0; j < i; j++) if (sorted[j].respondedAt <= sorted[i].receivedAt) best = Math.max(best, chain[j]);
+      chain.push(best + 1);
+    }
+    return chain.length === 0 ? 0 : Math.max(...chain);
   }
 
   public readonly region: string;
@@ -248,21 +263,6 @@ export class SageMakerEmulator {
     throw new Error(`emulator did not become idle within ${timeoutMs} ms`);
   }
 
-  /**
-   * Sequential round trips among `calls`: the longest chain of calls each of which started after the previous one
-   * ended. Calls made in parallel count once.
-   */
-  public static sequentialRoundTrips(calls: readonly CallRecord[]): number {
-    const sorted = [...calls].sort((a, b) => a.respondedAt - b.respondedAt);
-    const chain: number[] = [];
-    for (let i = 0; i < sorted.length; i++) {
-      let best = 0;
-      for (let j = 0; j < i; j++) if (sorted[j].respondedAt <= sorted[i].receivedAt) best = Math.max(best, chain[j]);
-      chain.push(best + 1);
-    }
-    return chain.length === 0 ? 0 : Math.max(...chain);
-  }
-
   // ---------------------------------------------------------------------------------------------------------------
   // HTTP
 
@@ -392,7 +392,8 @@ export class SageMakerEmulator {
     const p = this.pipelineOrThrow(r.PipelineName);
     const latest = p.versions[p.versions.length - 1];
     // Every update creates a new pipeline version (UpdatePipelineResponse.PipelineVersionId, JS SDK models_5).
-    const version = this.newVersion(latest.id + 1, r.PipelineDefinition || r.PipelineDefinitionS3Location ? r : { PipelineDefinition: latest.definition });
+    const changes = r.PipelineDefinition || r.PipelineDefinitionS3Location ? r : { PipelineDefinition: latest.definition };
+    const version = this.newVersion(latest.id + 1, changes);
     checkParallelism(r.ParallelismConfiguration);
     p.versions.push(version);
     if (r.PipelineDisplayName !== undefined) p.displayName = r.PipelineDisplayName;
