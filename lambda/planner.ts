@@ -65,7 +65,7 @@ export interface RetryPlan {
 
 /** Options of the planner. */
 export interface PlanOptions {
-  /** @default 50 (SageMaker's limit) */
+  /** At most SageMaker's limit; a larger value is treated as 50. @default 50 (SageMaker's limit) */
   readonly maxSelectedSteps?: number;
 }
 
@@ -147,7 +147,8 @@ export function planRetry(definition: unknown, steps: readonly ExecutionStepReco
 
   const ordered = topologicalOrder(graph, selected);
   const orderedSeeds = ordered.filter((n) => seeds.has(n));
-  const limit = options.maxSelectedSteps ?? MAX_SELECTED_STEPS;
+  // The option can only lower SageMaker's limit: a larger selection would be rejected by StartPipelineExecution.
+  const limit = Math.min(options.maxSelectedSteps ?? MAX_SELECTED_STEPS, MAX_SELECTED_STEPS);
   if (ordered.length > limit) {
     return skip(
       `The retry would select ${ordered.length} steps, more than SageMaker's limit of ${limit} selected steps per selective execution.`,

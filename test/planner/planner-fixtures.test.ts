@@ -379,6 +379,12 @@ describe('planRetry limits and invalid definitions', () => {
     expect(plan.failedSteps.map((f) => f.stepName)).toEqual([chainName(0)]);
   });
 
+  test('GIVEN a limit option above SageMaker\'s 50 WHEN 60 steps would be selected THEN it still skips, since SageMaker would reject the start', () => {
+    const plan = planRetry(chainDefinition(60), listed(failed(chainName(0), INTERNAL)), { maxSelectedSteps: 100 });
+    expect(plan.decision).toBe('skip');
+    expect(plan.reason).toContain('more than SageMaker\'s limit of 50');
+  });
+
   test('GIVEN a failure that selects exactly 50 steps WHEN planned THEN it retries all 50', () => {
     const steps = listed(...Array.from({ length: 10 }, (_, i) => succeeded(chainName(i))), failed(chainName(10), INTERNAL));
     const plan = planRetry(chainDefinition(60), steps);
