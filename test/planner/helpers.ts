@@ -54,7 +54,7 @@ export function listed(...inStartOrder: ExecutionStepRecord[]): ExecutionStepRec
 
 /** A linear chain S000 -> S001 -> ... as a definition object. */
 export function chainDefinition(n: number): Record<string, unknown> {
-  const name = (i: number) => `S${String(i).padStart(3, '0')}`;
+  const name = chainName;
   return {
     Version: '2020-12-01',
     Steps: Array.from({ length: n }, (_, i) => ({
@@ -66,5 +66,5 @@ export function chainDefinition(n: number): Record<string, unknown> {
 }
 
 export function chainName(i: number): string {
-  return `S${String(i).padStart(3, '0')}`;
+  return `S${String(i).padStart(4, '0')}`;
 }

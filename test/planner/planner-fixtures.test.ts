@@ -394,6 +394,19 @@ describe('planRetry limits and invalid definitions', () => {
     expect(plan.selectedSteps[49]).toBe(chainName(59));
   });
 
+  test('GIVEN a 5,000-step chain WHEN a late step fails THEN the short tail is retried, and WHEN an early step fails THEN it skips over the limit', () => {
+    // GIVEN
+    const definition = JSON.stringify(chainDefinition(5000));
+    const late = listed(...Array.from({ length: 4990 }, (_, i) => succeeded(chainName(i))), failed(chainName(4990), INTERNAL));
+    // WHEN
+    const latePlan = planRetry(definition, late);
+    const earlyPlan = planRetry(definition, listed(failed(chainName(0), INTERNAL)));
+    // THEN
+    expect(latePlan.selectedSteps).toEqual(Array.from({ length: 10 }, (_, i) => chainName(4990 + i)));
+    expect(earlyPlan.decision).toBe('skip');
+    expect(earlyPlan.reason).toContain('select 5000 steps');
+  });
+
   test.each([
     ['text that is not JSON', '{"Version": "2020-12-01", "Steps": ['],
     ['a definition without Steps', '{"Version": "2020-12-01"}'],
