@@ -17,3 +17,7 @@ export * from './steps/lambda-step';
 export * from './steps/callback-step';
 export * from './steps/emr-step';
 export * from './steps/custom-step';
+export * from './steps/tuning-step';
+export * from './steps/automl-step';
+export * from './steps/check-steps';
+export * from './steps/notebook-job-step';
