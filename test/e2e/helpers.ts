@@ -22,8 +22,14 @@ export async function world(
 ): Promise<World> {
   assertHandlerBundle();
   const emu = await SageMakerEmulator.start(options.emulator);
-  install(emu);
-  const harness = await LambdaHarness.start(emu, options.harness);
+  let harness: LambdaHarness;
+  try {
+    install(emu);
+    harness = await LambdaHarness.start(emu, options.harness);
+  } catch (e) {
+    await emu.close();
+    throw e;
+  }
   const w = { emu, harness, sm: emu.client() };
   worlds.push(w);
   return w;

@@ -183,6 +183,36 @@ test('a throttled start is thrown, redelivered by Lambda, and succeeds once', as
   expect(new Set(requests.map((r) => r.ClientRequestToken)).size).toBe(1);
 });
 
+test('throttled reads are rethrown for redelivery, then the retry starts', async () => {
+  const w = await world((emu) => {
+    installAbalone(emu);
+    emu.script.failStep('AbaloneTrain', { attempts: [1], reason: FAILURE_REASONS.capacity });
+    emu.faults.inject({ operation: 'DescribePipelineExecution', kind: 'throttle', count: 3 });
+  }, { harness: { policy: policy() } });
+  await runAndHeal(w, { PipelineName: ABALONE_PIPELINE });
+  expect(w.harness.invocations[0].error?.name).toBe('ThrottlingException');
+  expect(w.harness.results.map((r) => r.outcome)).toEqual(['started']);
+  expect(statusOf(w.emu)).toEqual(['Failed', 'Succeeded']);
+});
+
+test('a validation error on the start is reported with its request and not retried', async () => {
+  const w = await world((emu) => {
+    installAbalone(emu);
+    emu.script.failStep('AbaloneTrain', { attempts: [1], reason: FAILURE_REASONS.capacity });
+    emu.faults.inject({ operation: 'StartPipelineExecution', kind: 'validation', after: 1 });
+  }, { harness: { policy: policy() } });
+  await runAndHeal(w, { PipelineName: ABALONE_PIPELINE });
+  expect(w.harness.invocations).toHaveLength(1);
+  expect(w.harness.invocations[0].error).toBeUndefined();
+  expect(w.harness.results[0].outcome).toBe('skipped');
+  expect(w.harness.results[0].reason).toMatch(/ValidationException|validation/i);
+  expect(startRequests(w.emu)).toHaveLength(1);
+  const decision = w.harness.invocations[0].logs.map((l) => { try { return JSON.parse(l); } catch { return undefined; } }).find((l) => l?.outcome);
+  expect(decision.request.SelectiveExecutionConfig.SourcePipelineExecutionArn).toBe(w.emu.executionsOf(ABALONE_PIPELINE)[0].arn);
+  expect(statusOf(w.emu)).toEqual(['Failed']);
+  expect(w.harness.deadLetters).toEqual([]);
+});
+
 test('a start whose response is lost (5xx after it took effect) still yields one retry', async () => {
   const w = await world((emu) => {
     installAbalone(emu);

@@ -20,6 +20,8 @@ export const API_FAULTS = {
   throttle: { status: 400, type: 'ThrottlingException', message: 'Rate exceeded' },
   internal: { status: 500, type: 'InternalFailure', message: 'We encountered an internal error. Please try again.' },
   unavailable: { status: 503, type: 'ServiceUnavailable', message: 'Service is unavailable. Please try again later.' },
+  /** A synthetic rejection (HTTP 400 ValidationException), for testing how a client treats non-retryable errors. */
+  validation: { status: 400, type: 'ValidationException', message: 'Injected validation failure (emulator fault injection).' },
 } as const satisfies Record<string, WireError>;
 
 export type ApiFaultKind = keyof typeof API_FAULTS;
