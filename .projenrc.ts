@@ -79,10 +79,21 @@ const project = new awscdk.AwsCdkConstructLibrary({
 const esbuild = (entry: string, outfile: string, target: string, ...extra: string[]) =>
   `esbuild ${entry} --bundle --platform=node --format=cjs --target=${target} --minify --main-fields=module,main `
   + `--legal-comments=none --outfile=${outfile}${extra.length ? ' ' + extra.join(' ') : ''}`;
+// The handler is an ES module split into chunks: a cold start loads only the entry and the SageMaker client; the
+// Scheduler, EventBridge and SNS clients and Powertools Metrics are separate chunks, loaded by dynamic import() on
+// first use. `type: module` in the asset keeps the file name index.js (Lambda handler `index.handler`).
 const bundleHandler = project.addTask('bundle:handler', {
   description: 'Bundle the selective-retry Lambda handler into assets/',
-  exec: esbuild('lambda/selective-retry-handler.lambda.ts', 'assets/selective-retry-handler/index.js', 'node22'),
 });
+bundleHandler.exec('rm -rf assets/selective-retry-handler');
+bundleHandler.exec(
+  'esbuild lambda/selective-retry-handler.lambda.ts --bundle --platform=node --format=esm --splitting --target=node22 --minify '
+  + '--main-fields=module,main --legal-comments=none --outdir=assets/selective-retry-handler --entry-names=index '
+  + '--chunk-names=chunks/[name]-[hash] '
+  // Some bundled CommonJS dependencies call require() for Node built-ins; give the ES module a real one.
+  + '"--banner:js=import { createRequire as __createRequire } from \'module\'; const require = __createRequire(import.meta.url);"',
+);
+bundleHandler.exec('node -e "require(\'fs\').writeFileSync(\'assets/selective-retry-handler/package.json\', JSON.stringify({ type: \'module\' }))"');
 const bundleCli = project.addTask('bundle:cli', {
   description: 'Bundle the cdk-sagemaker-pipelines CLI into assets/',
   exec: esbuild('lambda/cli.ts', 'assets/cli/cli.js', 'node20', '"--banner:js=#!/usr/bin/env node"'),

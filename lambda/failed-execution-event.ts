@@ -3,22 +3,11 @@
  * Anything that is not a Failed pipeline-execution event of a healed pipeline comes back as `ignored` with the
  * reason, so foreign or malformed input is logged and dropped instead of failing (and being retried) forever.
  */
-import {
-  DEFAULT_MAX_ATTEMPTS,
-  MAX_ATTEMPTS_RANGE,
-  SelectiveRetryPolicyInput,
-} from '../src/private/selective-retry-input';
+import { DEFAULT_POLICY, RetryPolicy, parsePolicy } from './retry-policy';
 
 /** The event source and detail-type SageMaker uses (automating-sagemaker-with-eventbridge). */
 export const SAGEMAKER_SOURCE = 'aws.sagemaker';
 export const EXECUTION_STATUS_CHANGE = 'SageMaker Model Building Pipeline Execution Status Change';
-
-/** The policy the handler applies, after validation. */
-export interface RetryPolicy {
-  readonly maxAttempts: number;
-  /** Lower-cased healed pipeline names; undefined = any pipeline (bare event, CLI). */
-  readonly pipelineNames?: ReadonlySet<string>;
-}
 
 /** A Failed execution of a healed pipeline. */
 export interface FailedExecution {
@@ -45,7 +34,7 @@ export function parseHandlerInput(input: unknown): FailedExecution | IgnoredInpu
   if (!isObject(input)) return ignored(`the input is not a JSON object (received ${kindOf(input)})`);
   const wrapped = 'event' in input && 'policy' in input;
   const event = wrapped ? input.event : input;
-  const policy = wrapped ? parsePolicy(input.policy) : { maxAttempts: DEFAULT_MAX_ATTEMPTS };
+  const policy = wrapped ? parsePolicy(input.policy) : DEFAULT_POLICY;
   if (typeof policy === 'string') return ignored(policy);
   if (!isObject(event)) return ignored(`the event is not a JSON object (received ${kindOf(event)})`);
   if (event.source !== SAGEMAKER_SOURCE) return ignored(`the event source is ${JSON.stringify(event.source)}, not "${SAGEMAKER_SOURCE}"`);
@@ -79,22 +68,6 @@ export function parseHandlerInput(input: unknown): FailedExecution | IgnoredInpu
     ...(typeof event.id === 'string' ? { eventId: event.id } : {}),
     policy,
   };
-}
-
-/** Validates the policy rendered by the construct; returns an error sentence when it is unusable. */
-function parsePolicy(value: unknown): RetryPolicy | string {
-  if (!isObject(value)) return `the policy is not a JSON object (received ${kindOf(value)})`;
-  const raw = value as Partial<SelectiveRetryPolicyInput>;
-  const maxAttempts = raw.maxAttempts;
-  if (typeof maxAttempts !== 'number' || !Number.isInteger(maxAttempts)
-    || maxAttempts < MAX_ATTEMPTS_RANGE.min || maxAttempts > MAX_ATTEMPTS_RANGE.max) {
-    return `policy.maxAttempts must be an integer from ${MAX_ATTEMPTS_RANGE.min} to ${MAX_ATTEMPTS_RANGE.max} (received ${JSON.stringify(maxAttempts)})`;
-  }
-  const names = raw.pipelineNames;
-  if (!Array.isArray(names) || names.length === 0 || names.some((n) => typeof n !== 'string')) {
-    return `policy.pipelineNames must be a non-empty list of pipeline names (received ${JSON.stringify(names)})`;
-  }
-  return { maxAttempts, pipelineNames: new Set(names.map((n) => n.toLowerCase())) };
 }
 
 function ignored(reason: string, pipelineExecutionArn?: string): IgnoredInput {

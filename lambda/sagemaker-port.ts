@@ -5,6 +5,9 @@
  */
 import {
   DescribePipelineDefinitionForExecutionCommand,
+  DescribeProcessingJobCommand,
+  DescribeTrainingJobCommand,
+  DescribeTransformJobCommand,
   DescribePipelineExecutionCommand,
   DescribePipelineExecutionCommandOutput,
   Parameter,
@@ -31,6 +34,11 @@ export interface SageMakerPort {
   readExecution(pipelineExecutionArn: string): Promise<ExecutionSnapshot>;
   /** Starts an execution and returns its ARN. */
   startPipelineExecution(request: StartPipelineExecutionCommandInput): Promise<string>;
+  /**
+   * The failure reason of a Processing, Training or Transform job (the job behind a failed step), or undefined for
+   * other ARNs.
+   */
+  describeJobFailureReason(jobArn: string): Promise<string | undefined>;
 }
 
 /** The largest page ListPipelineExecutionSteps / ListPipelineParametersForExecution return (1-100). */
@@ -55,6 +63,20 @@ export function sageMakerPort(client: SageMakerClient): SageMakerPort {
       const response = await client.send(new StartPipelineExecutionCommand(request));
       if (!response.PipelineExecutionArn) throw new Error('StartPipelineExecution returned no PipelineExecutionArn');
       return response.PipelineExecutionArn;
+    },
+
+    async describeJobFailureReason(jobArn) {
+      const match = /:(processing|training|transform)-job\/([^/]+)$/.exec(jobArn);
+      if (!match) return undefined;
+      const [, kind, name] = match;
+      if (kind === 'processing') {
+        const job = await client.send(new DescribeProcessingJobCommand({ ProcessingJobName: name }));
+        return [job.FailureReason, job.ExitMessage].filter(Boolean).join(' ') || undefined;
+      }
+      if (kind === 'training') {
+        return (await client.send(new DescribeTrainingJobCommand({ TrainingJobName: name }))).FailureReason;
+      }
+      return (await client.send(new DescribeTransformJobCommand({ TransformJobName: name }))).FailureReason;
     },
   };
 }

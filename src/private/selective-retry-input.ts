@@ -1,15 +1,59 @@
 /**
  * The input the EventBridge rule target sends to the handler: the SageMaker event plus the policy of the
  * `SelectiveRetry` construct whose rule matched it. Shared by the construct (which renders it) and the handler
- * (which parses it), so both sides agree on one shape.
+ * (which parses it), so both sides agree on one shape. New fields are optional, so a newer handler still reads what
+ * an older construct rendered.
  */
 export interface SelectiveRetryPolicyInput {
-  /** Format version of this object, so a newer handler can still read what an older construct rendered. */
+  /** Format version of this object. */
   readonly version: 1;
   /** Selective executions allowed, in total, for one original failed execution. */
   readonly maxAttempts: number;
   /** The healed pipelines' names; events of other pipelines are ignored (compared case-insensitively). */
   readonly pipelineNames: string[];
+  /** Which failures are retried. Absent: every failure. */
+  readonly retryOn?: RetryOnInput;
+  /** Wait before starting the retry. Absent: start at once. */
+  readonly delay?: DelayInput;
+  /** Parameter values changed on retry. */
+  readonly parameterOverrides?: ParameterOverrideInput[];
+  /** Decide and report, start nothing. */
+  readonly dryRun?: boolean;
+  /** Where decisions are announced. Absent: events on the default bus, no SNS. */
+  readonly notifications?: NotificationsInput;
+}
+
+/** `ALL`: every failure; `CLASSES`: failures of the listed classes; `MATCHING`: reasons matching a pattern. */
+export interface RetryOnInput {
+  readonly mode: 'ALL' | 'CLASSES' | 'MATCHING';
+  readonly classes?: string[];
+  /** JavaScript regular expressions, matched case-insensitively against the step's and the job's failure reasons. */
+  readonly patterns?: string[];
+}
+
+/** Delay before attempt n: `FIXED` waits baseSeconds; `EXPONENTIAL` baseSeconds * factor^(n-1), capped at maxSeconds. */
+export interface DelayInput {
+  readonly strategy: 'FIXED' | 'EXPONENTIAL';
+  readonly baseSeconds: number;
+  readonly factor?: number;
+  readonly maxSeconds?: number;
+  /** Spread the delay uniformly over [delay/2, delay] ("equal jitter"). */
+  readonly jitter?: boolean;
+}
+
+/** On a failure of one of `failureClasses`, move parameter `parameterName` to the next value of `values`. */
+export interface ParameterOverrideInput {
+  readonly parameterName: string;
+  readonly values: string[];
+  readonly failureClasses: string[];
+}
+
+/** Announcements of each decision. */
+export interface NotificationsInput {
+  /** SNS topic that receives every decision. */
+  readonly topicArn?: string;
+  /** Put `cdk-sagemaker-pipelines` events on the default event bus. */
+  readonly events: boolean;
 }
 
 /** The rule target's input: `{ event: <the EventBridge event>, policy: {...} }`. */
@@ -23,3 +67,34 @@ export const MAX_ATTEMPTS_RANGE = { min: 1, max: 10 } as const;
 
 /** The policy used when the handler is invoked with a bare EventBridge event. */
 export const DEFAULT_MAX_ATTEMPTS = 2;
+
+/** Bounds of a retry delay: EventBridge Scheduler's one-time schedules have minute precision. */
+export const DELAY_SECONDS_RANGE = { min: 60, max: 7 * 24 * 3600 } as const;
+
+/** The `source` of the events SelectiveRetry puts on the default bus, and their detail-types. */
+export const EVENT_SOURCE = 'cdk-sagemaker-pipelines';
+export const EVENT_DETAIL_TYPES = {
+  started: 'Selective Retry Started',
+  scheduled: 'Selective Retry Scheduled',
+  planned: 'Selective Retry Planned',
+  skipped: 'Selective Retry Skipped',
+  exhausted: 'Selective Retry Budget Exhausted',
+} as const;
+
+/** CloudWatch namespace and metric names of the handler's EMF metrics. */
+export const METRICS = {
+  namespace: 'CdkSageMakerPipelines',
+  service: 'SelectiveRetry',
+  retriesStarted: 'RetriesStarted',
+  retriesScheduled: 'RetriesScheduled',
+  retriesSkipped: 'RetriesSkipped',
+  budgetExhausted: 'RetryBudgetExhausted',
+  failedSteps: 'FailedSteps',
+} as const;
+
+/** Environment variables the construct gives the handler for delayed retries. */
+export const HANDLER_ENV = {
+  schedulerRoleArn: 'SELECTIVE_RETRY_SCHEDULER_ROLE_ARN',
+  scheduleGroup: 'SELECTIVE_RETRY_SCHEDULE_GROUP',
+  deadLetterQueueArn: 'SELECTIVE_RETRY_DEAD_LETTER_QUEUE_ARN',
+} as const;

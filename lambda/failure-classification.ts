@@ -1,0 +1,40 @@
+/**
+ * Classifies why a step failed, from the step's `FailureReason` and, when that is not conclusive, the underlying
+ * job's. The transient classes are the ones SageMaker's own step retry policies treat as retryable
+ * (pipelines-retry-policy: SageMaker.CAPACITY_ERROR, SageMaker.JOB_INTERNAL_ERROR, SageMaker.RESOURCE_LIMIT,
+ * Step.THROTTLING, Step.SERVICE_FAULT); AlgorithmError and ClientError are the container's or the caller's fault and
+ * normally reproduce with the same inputs (sagemaker-facts.md §7).
+ */
+
+/** Why a step failed. Values match the construct's `FailureClass` enum. */
+export type FailureClass =
+  | 'CAPACITY'
+  | 'INTERNAL_ERROR'
+  | 'THROTTLING'
+  | 'RESOURCE_LIMIT'
+  | 'ALGORITHM_ERROR'
+  | 'CLIENT_ERROR'
+  | 'UNKNOWN';
+
+export const FAILURE_CLASSES: readonly FailureClass[] = [
+  'CAPACITY', 'INTERNAL_ERROR', 'THROTTLING', 'RESOURCE_LIMIT', 'ALGORITHM_ERROR', 'CLIENT_ERROR', 'UNKNOWN',
+];
+
+/** The classes a retry of the same inputs can be expected to fix. */
+export const TRANSIENT_CLASSES: ReadonlySet<FailureClass> = new Set(['CAPACITY', 'INTERNAL_ERROR', 'THROTTLING', 'RESOURCE_LIMIT']);
+
+/** Ordered: the first rule that matches wins. Observed prefixes are cited in sagemaker-facts.md §7. */
+const RULES: ReadonlyArray<{ readonly failureClass: FailureClass; readonly pattern: RegExp }> = [
+  { failureClass: 'CAPACITY', pattern: /CapacityError|InsufficientCapacity|Unable to provision requested ML compute capacity/i },
+  { failureClass: 'THROTTLING', pattern: /Throttl|Rate exceeded|TooManyRequests|SlowDown/i },
+  { failureClass: 'RESOURCE_LIMIT', pattern: /ResourceLimitExceeded|ResourceLimit|LimitExceeded|service quota|account-level service limit/i },
+  { failureClass: 'INTERNAL_ERROR', pattern: /InternalServerError|InternalFailure|internal (server )?error|ServiceUnavailable|ServiceFault/i },
+  { failureClass: 'ALGORITHM_ERROR', pattern: /^\s*AlgorithmError/i },
+  { failureClass: 'CLIENT_ERROR', pattern: /^\s*ClientError|ValidationException|AccessDenied/i },
+];
+
+/** The class of one failure reason; `UNKNOWN` when it says nothing we recognise (or nothing at all). */
+export function classifyFailureReason(reason: string | undefined): FailureClass {
+  if (!reason) return 'UNKNOWN';
+  return RULES.find((rule) => rule.pattern.test(reason))?.failureClass ?? 'UNKNOWN';
+}
