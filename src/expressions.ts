@@ -148,7 +148,7 @@ export class JsonGet {
       const step = propertyFile._step;
       if (!step) {
         context.problems.push(`PropertyFile "${propertyFile.propertyFileName}" is read with JsonGet but is not attached `
-          + `to any step. Pass it in the propertyFiles prop of the ProcessingStep that writes it. [Pipeline.PropertyFile]`);
+          + 'to any step. Pass it in the propertyFiles prop of the ProcessingStep that writes it. [Pipeline.PropertyFile]');
         return { 'Std:JsonGet': { PropertyFile: { Get: `Steps.?.PropertyFiles.${propertyFile.propertyFileName}` }, Path: jsonPath } };
       }
       return {

@@ -43,7 +43,7 @@ export abstract class Parameter {
 
   protected constructor(name: string, parameterType: ParameterType, defaultValue?: any) {
     if (!/^[A-Za-z0-9\-_]{1,64}$/.test(name)) {
-      throw new Error(`Parameter name must match ^[A-Za-z0-9\\-_]{1,64}$ (letters, digits, '-' and '_', at most 64); `
+      throw new Error('Parameter name must match ^[A-Za-z0-9\\-_]{1,64}$ (letters, digits, \'-\' and \'_\', at most 64); '
         + `received ${JSON.stringify(name)}. Rename the parameter.`);
     }
     this.name = name;

@@ -162,6 +162,16 @@ export abstract class PipelineDefinition {
   }
 
   /**
+   * A definition already stored in S3, given by bucket name (e.g. a bucket of another stack or account); it is not
+   * read or validated at synth time.
+   *
+   * @param location the bucket, key and optional version
+   */
+  public static fromS3Location(location: PipelineDefinitionS3Location): PipelineDefinition {
+    return new BucketDefinition(location.bucket, location.key, location.version);
+  }
+
+  /**
    * Renders the definition for a pipeline.
    *
    * @param scope the pipeline (assets are created in its scope)
@@ -296,22 +306,24 @@ class JsonDefinition extends RenderedDefinition {
 }
 
 class BucketDefinition extends PipelineDefinition {
-  constructor(private readonly bucket: s3.IBucket, private readonly key: string, private readonly version?: string) {
+  constructor(private readonly bucket: s3.IBucket | string, private readonly key: string, private readonly version?: string) {
     super();
   }
 
-  public bind(_scope: Construct): PipelineDefinitionConfig {
+  public bind(scope: Construct): PipelineDefinitionConfig {
+    const bucket = typeof this.bucket === 'string' ? s3.Bucket.fromBucketName(scope, 'DefinitionBucket', this.bucket) : this.bucket;
     return {
       pipelineDefinition: {
         PipelineDefinitionS3Location: {
-          Bucket: this.bucket.bucketName,
+          Bucket: bucket.bucketName,
           Key: this.key,
           ...(this.version ? { Version: this.version } : {}),
         },
       },
+      // Who reads the object (the CloudFormation caller or the pipeline role) is not documented: allow the role.
       policyStatements: [new iam.PolicyStatement({
         actions: ['s3:GetObject', ...(this.version ? ['s3:GetObjectVersion'] : [])],
-        resources: [this.bucket.arnForObjects(this.key)],
+        resources: [bucket.arnForObjects(this.key)],
       })],
     };
   }

@@ -24,8 +24,13 @@ export class ModelApprovalStatus {
     return new ModelApprovalStatus(value);
   }
 
+  /** The status string, e.g. `Approved`, or a token. */
+  public readonly value: string;
+
   /** @param value the status string */
-  private constructor(public readonly value: string) {}
+  private constructor(value: string) {
+    this.value = value;
+  }
 }
 
 /** A container of a model package. */

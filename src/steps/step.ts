@@ -51,8 +51,13 @@ export class StepType {
     return new StepType(value);
   }
 
+  /** The `Type` string, e.g. `Processing`. */
+  public readonly value: string;
+
   /** @param value the `Type` string */
-  private constructor(public readonly value: string) {}
+  private constructor(value: string) {
+    this.value = value;
+  }
 
   /** The `Type` string. */
   public toString(): string {
@@ -222,7 +227,7 @@ export abstract class Step extends Construct {
     this.description = props.description;
     if (Token.isUnresolved(this.stepName) || !STEP_NAME.test(this.stepName)) {
       throw new ConstructValidationError(this, 'Step.StepName',
-        `stepName must be 1 to 64 letters, digits, '-' or '_' (^[A-Za-z0-9\\-_]{1,64}$), written literally; `
+        'stepName must be 1 to 64 letters, digits, \'-\' or \'_\' (^[A-Za-z0-9\\-_]{1,64}$), written literally; '
         + `received ${received(this.stepName)}. Pass a valid stepName (or a construct id that is one).`);
     }
     this.addDependsOn(...(props.dependsOn ?? []));

@@ -1,7 +1,7 @@
 import { buildAbalone } from './abalone';
 import { dagOf, loadFixture, newStack, renderedDefinition } from './util';
-import { Pipeline } from '../../src';
 import { planRetry } from '../../lambda/planner';
+import { Pipeline } from '../../src';
 
 describe('fixture 10 (Abalone) rebuilt with the DSL', () => {
   test('renders the same DAG as the fixture: steps, types, branches, edges and references', () => {

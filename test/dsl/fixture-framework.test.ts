@@ -1,7 +1,7 @@
 import { buildFramework } from './framework';
 import { dagOf, loadFixture, newStack, renderedDefinition } from './util';
-import { Pipeline } from '../../src';
 import { planRetry } from '../../lambda/planner';
+import { Pipeline } from '../../src';
 
 describe('fixture 11 (two-chain framework pipeline) rebuilt with the DSL', () => {
   test('renders the same DAG as the fixture: two components, the diamond, DependsOn and references', () => {

@@ -330,6 +330,29 @@ describe('PipelineDefinition', () => {
       PipelineDefinition: { PipelineDefinitionS3Location: { Bucket: 'my-definitions', Key: 'abalone.json', Version: 'v3' } },
     });
   });
+
+  test('fromS3Location points at an object by bucket name, and the role may read exactly that object', () => {
+    // GIVEN
+    const stack = newStack();
+
+    // WHEN
+    new Pipeline(stack, 'Pipeline', { definition: PipelineDefinition.fromS3Location({ bucket: 'shared-defs', key: 'churn/definition.json' }) });
+
+    // THEN
+    const template = Template.fromStack(stack);
+    template.hasResourceProperties('AWS::SageMaker::Pipeline', {
+      PipelineDefinition: { PipelineDefinitionS3Location: { Bucket: 'shared-defs', Key: 'churn/definition.json' } },
+    });
+    template.hasResourceProperties('AWS::IAM::Policy', {
+      PolicyDocument: {
+        Statement: [{
+          Action: 's3:GetObject',
+          Effect: 'Allow',
+          Resource: { 'Fn::Join': ['', ['arn:', { Ref: 'AWS::Partition' }, ':s3:::shared-defs/churn/definition.json']] },
+        }],
+      },
+    });
+  });
 });
 
 describe('cdk-nag', () => {

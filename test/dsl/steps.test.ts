@@ -4,13 +4,13 @@ import * as iam from 'aws-cdk-lib/aws-iam';
 import * as lambda from 'aws-cdk-lib/aws-lambda';
 import * as sqs from 'aws-cdk-lib/aws-sqs';
 import { dagOf, newStack, renderedDefinition } from './util';
+import { planRetry } from '../../lambda/planner';
 import {
   AutoMLProblemType, AutoMLStep, CallbackStep, ClarifyCheckStep, ClarifyCheckType, Condition, ConditionStep, CreateModelStep,
   CustomStep, EmrStep, ExecutionVariable, FailStep, HyperparameterRange, HyperparameterScalingType, LambdaStep, NotebookJobStep,
   ParameterBoolean, ParameterInteger, ParameterString, Pipeline, PipelineDefinition, QualityCheckStep, QualityCheckType,
   StepOutputType, StepType, TuningObjectiveType, TuningStep,
 } from '../../src';
-import { planRetry } from '../../lambda/planner';
 
 const IMAGE = '683313688378.dkr.ecr.us-east-1.amazonaws.com/sagemaker-xgboost:1.7-1';
 
@@ -191,8 +191,13 @@ describe('the other step families', () => {
     // GIVEN
     const { stack, role } = setup();
     const notebook = new NotebookJobStep(stack, 'Report', {
-      role, imageUri: IMAGE, kernelName: 'python3', inputFolderUri: 's3://bucket/nb/', notebookName: 'report.ipynb',
-      outputPath: 's3://bucket/out', parameters: { day: '1' },
+      role,
+      imageUri: IMAGE,
+      kernelName: 'python3',
+      inputFolderUri: 's3://bucket/nb/',
+      notebookName: 'report.ipynb',
+      outputPath: 's3://bucket/out',
+      parameters: { day: '1' },
     });
 
     // WHEN
@@ -266,7 +271,8 @@ describe('conditions', () => {
     const conditions = definition.Steps[0].Arguments.Conditions;
     expect(conditions[0]).toEqual({ Type: 'Equals', LeftValue: { Get: 'Parameters.MyInt1' }, RightValue: { Get: 'Parameters.MyInt2' } });
     expect(conditions[4]).toEqual({
-      Type: 'In', QueryValue: { Get: 'Parameters.MyStr' },
+      Type: 'In',
+      QueryValue: { Get: 'Parameters.MyStr' },
       Values: ['abc', { Get: 'Steps.MyStep0.ModelName' }, { Get: 'Execution.StartDateTime' }],
     });
     expect(conditions[5]).toEqual({ Type: 'Not', Condition: { Type: 'In', QueryValue: { Get: 'Parameters.MyStr' }, Values: ['abc', 'def'] } });

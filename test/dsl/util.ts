@@ -32,8 +32,7 @@ function joinIntrinsic(value: any): string {
 
 /** Every `Get` string inside a value, sorted. */
 export function getsOf(value: unknown, into: string[] = []): string[] {
-  if (Array.isArray(value)) value.forEach((v) => getsOf(v, into));
-  else if (typeof value === 'object' && value !== null) {
+  if (Array.isArray(value)) {value.forEach((v) => getsOf(v, into));} else if (typeof value === 'object' && value !== null) {
     for (const [k, v] of Object.entries(value)) {
       if (k === 'Get' && typeof v === 'string') into.push(v);
       else getsOf(v, into);

@@ -299,7 +299,10 @@ describe('eager validation of props', () => {
 
     // WHEN
     const step = new TrainingStep(stack, 'A', {
-      role, imageUri: IMAGE, instanceType: 'ml.m5.xlarge', outputPath: 's3://bucket/model',
+      role,
+      imageUri: IMAGE,
+      instanceType: 'ml.m5.xlarge',
+      outputPath: 's3://bucket/model',
       retryPolicies: [{ exceptionTypes: [StepExceptionType.CAPACITY_ERROR, StepExceptionType.JOB_INTERNAL_ERROR], maxAttempts: 3 }],
     });
 

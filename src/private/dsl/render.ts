@@ -1,6 +1,6 @@
+import { RenderContext, renderDslValue } from './references';
 import type { Parameter } from '../../parameters';
 import type { Step } from '../../steps/step';
-import { RenderContext, renderDslValue } from './references';
 
 /** The SageMaker pipeline definition format version. */
 export const DEFINITION_VERSION = '2020-12-01';
