@@ -129,6 +129,16 @@ project.package.addField('overrides', { 'unrs-resolver': '1.12.2' });
 for (const dir of ['lambda', 'benchmarks', 'demo']) {
   new JsonFile(project, `${dir}/tsconfig.json`, { obj: { extends: '../test/tsconfig.json' }, marker: false });
 }
+// jest runs CommonJS: compile tests with module commonjs, so that the handler's lazy `await import()` of optional
+// clients becomes a require() there (esbuild keeps it a real dynamic import, which splits the bundle).
+new JsonFile(project, 'test/tsconfig.jest.json', {
+  obj: { extends: './tsconfig.json', compilerOptions: { module: 'commonjs', moduleResolution: 'node10' } },
+  marker: false,
+});
+project.tryFindObjectFile('package.json')!.addOverride('jest.transform', {
+  '^.+\\.[t]sx?$': ['ts-jest', { tsconfig: 'test/tsconfig.jest.json' }],
+});
+
 // Type-check everything that is not jsii (the handler, CLI, demo, benchmarks, tests) before the tests run: esbuild
 // bundles without type-checking, and ts-jest only checks the files a test imports.
 project.testTask.prependExec('tsc --noEmit -p test/tsconfig.json');

@@ -10,6 +10,7 @@ import {
   SageMakerServiceException,
   StartPipelineExecutionCommand,
 } from '@aws-sdk/client-sagemaker';
+import { EventBridgeClient, PutEventsCommand } from '@aws-sdk/client-eventbridge';
 import { mockClient } from 'aws-sdk-client-mock';
 import 'aws-sdk-client-mock-jest';
 import { clientRequestToken } from '../../lambda/lineage';
@@ -24,13 +25,23 @@ const EXECUTION_ARN: string = FAILED_EVENT.detail.pipelineExecutionArn;
 const POLICY = { version: 1, maxAttempts: 2, pipelineNames: ['abalone-pipeline'] };
 const NEW_EXECUTION_ARN = `${PIPELINE_ARN}/execution/retry000001`;
 
+process.env.AWS_REGION = 'us-east-1';
 const sagemaker = mockClient(SageMakerClient);
+const eventBridge = mockClient(EventBridgeClient);
+/** The handler's own log records (one per decision), and the EMF metric records Powertools prints. */
 let logs: any[];
+let emf: any[];
 
 beforeEach(() => {
   sagemaker.reset();
+  eventBridge.reset();
+  eventBridge.on(PutEventsCommand).resolves({ FailedEntryCount: 0, Entries: [{ EventId: '1' }] });
   logs = [];
-  jest.spyOn(console, 'log').mockImplementation((line: string) => { logs.push(JSON.parse(line)); });
+  emf = [];
+  jest.spyOn(console, 'log').mockImplementation((line: string) => {
+    const record = JSON.parse(line);
+    (record._aws ? emf : logs).push(record);
+  });
 });
 afterEach(() => jest.restoreAllMocks());
 
