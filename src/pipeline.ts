@@ -122,6 +122,8 @@ export interface PipelineProps {
   /**
    * The role SageMaker assumes to run the pipeline's steps.
    *
+   * The permissions the steps need are added to it; for an imported immutable role, grant them yourself.
+   *
    * @default - a role is created with exactly the permissions the steps need: starting, describing and stopping
    * their jobs, passing the job roles to SageMaker, invoking Lambda functions, sending to callback queues
    */
@@ -279,6 +281,21 @@ export class Pipeline extends PipelineBase implements iam.IGrantable {
     this.node.addValidation({ validate: () => props.definition._validate() });
 
     if (props.selectiveRetry) this.enableSelectiveRetry(props.selectiveRetry);
+  }
+
+  /**
+   * Grants the given identity the right to complete this pipeline's Callback steps
+   * (`SendPipelineExecutionStepSuccess` / `SendPipelineExecutionStepFailure` on its executions), e.g. the worker
+   * that consumes the callback queue.
+   *
+   * @param grantee the principal
+   */
+  public grantSendCallbackResult(grantee: iam.IGrantable): iam.Grant {
+    return iam.Grant.addToPrincipal({
+      grantee,
+      actions: ['sagemaker:SendPipelineExecutionStepSuccess', 'sagemaker:SendPipelineExecutionStepFailure'],
+      resourceArns: [this.pipelineExecutionArnPattern],
+    });
   }
 
   /**

@@ -185,6 +185,7 @@ describe('Pipeline', () => {
     // WHEN
     pipeline.grantStartPipelineExecution(user);
     pipeline.grantRead(user);
+    pipeline.grantSendCallbackResult(user);
 
     // THEN
     const template = Template.fromStack(stack);
@@ -194,6 +195,10 @@ describe('Pipeline', () => {
         Statement: Match.arrayWith([
           Match.objectLike({ Action: 'sagemaker:StartPipelineExecution' }),
           Match.objectLike({ Action: Match.arrayWith(['sagemaker:DescribePipeline', 'sagemaker:ListPipelineExecutionSteps']) }),
+          Match.objectLike({
+            Action: ['sagemaker:SendPipelineExecutionStepSuccess', 'sagemaker:SendPipelineExecutionStepFailure'],
+            Resource: { 'Fn::Join': ['', ['arn:', { Ref: 'AWS::Partition' }, ':sagemaker:us-east-1:111122223333:pipeline/', { Ref: Match.anyValue() }, '/execution/*']] },
+          }),
         ]),
       },
     });
