@@ -217,11 +217,16 @@ test('a start whose response is lost (5xx after it took effect) still yields one
   const w = await world((emu) => {
     installAbalone(emu);
     emu.script.failStep('AbaloneTrain', { attempts: [1], reason: FAILURE_REASONS.capacity });
-    emu.faults.inject({ operation: 'StartPipelineExecution', kind: 'internal', afterProcessing: true, after: 1 });
+    // every SDK attempt of the first delivery takes effect but loses its response, so the handler throws and Lambda
+    // redelivers: only a token derived from the failed execution (not random, not from the event) avoids a second run
+    emu.faults.inject({ operation: 'StartPipelineExecution', kind: 'internal', afterProcessing: true, count: 3, after: 1 });
   }, { harness: { policy: policy() } });
   await runAndHeal(w, { PipelineName: ABALONE_PIPELINE });
+  expect(w.harness.invocations[0].error?.name).toBe('InternalFailure');
+  expect(w.harness.invocations.length).toBeGreaterThanOrEqual(2);
   expect(statusOf(w.emu)).toEqual(['Failed', 'Succeeded']);
   expect(w.harness.results.filter((r) => r.outcome === 'started')).toHaveLength(1);
+  expect(new Set(startRequests(w.emu).map((r) => r.ClientRequestToken)).size).toBe(1);
 });
 
 test('a persistent 5xx on the start is rethrown on every delivery and dead-lettered, never swallowed', async () => {
