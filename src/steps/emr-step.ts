@@ -26,6 +26,12 @@ export interface EmrStepProps extends CacheableStepProps {
    * @default - none
    */
   readonly properties?: { [key: string]: string };
+  /**
+   * Raw `Arguments` deep-merged over the typed ones (objects merge, anything else replaces, `null` removes).
+   *
+   * @default - none
+   */
+  readonly additionalArguments?: { [key: string]: any };
 }
 
 /**
@@ -52,7 +58,7 @@ export class EmrStep extends Step {
   /** Renders the step object. */
   public toStepJson(): any {
     const p = this.props;
-    return this.renderStep({
+    return this.renderStep(this.renderArguments({
       ClusterId: p.clusterId,
       StepConfig: {
         HadoopJarStep: compact({
@@ -62,6 +68,6 @@ export class EmrStep extends Step {
           Properties: p.properties ? Object.entries(p.properties).map(([Key, Value]) => ({ Key, Value })) : undefined,
         }),
       },
-    }, { CacheConfig: this.renderCacheConfig(p.cache) });
+    }, p.additionalArguments), { CacheConfig: this.renderCacheConfig(p.cache) });
   }
 }

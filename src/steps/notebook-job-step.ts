@@ -63,6 +63,12 @@ export interface NotebookJobStepProps extends RetryableStepProps {
    * @default - none
    */
   readonly initializationScriptName?: string;
+  /**
+   * Raw `Arguments` deep-merged over the typed ones (objects merge, anything else replaces, `null` removes).
+   *
+   * @default - none
+   */
+  readonly additionalArguments?: { [key: string]: any };
 }
 
 /**
@@ -133,6 +139,6 @@ export class NotebookJobStep extends Step {
       },
       HyperParameters: p.parameters,
     });
-    return this.renderStep(args, { RetryPolicies: this.renderRetryPolicies(p.retryPolicies) });
+    return this.renderStep(this.renderArguments(args, p.additionalArguments), { RetryPolicies: this.renderRetryPolicies(p.retryPolicies) });
   }
 }

@@ -391,3 +391,23 @@ describe('cdk-nag', () => {
     expect(errors.length).toBeGreaterThan(0);
   });
 });
+
+describe('real definitions', () => {
+  test.each([
+    '01-sdk-two-step-linear.json',
+    '02-sdk-condition-branches-upstream-ref.json',
+    '09-airflow-nested-conditions-31.json',
+    '10-abalone-condition-register-transform-fail.json',
+    '11-dynamic-framework-two-chains.json',
+    '14-serial-inference-condition-register.json',
+  ])('%s synthesizes through fromFile without validation errors', (file) => {
+    // GIVEN a definition written by the SageMaker Python SDK or another third party
+    const stack = newStack();
+
+    // WHEN
+    new Pipeline(stack, 'Pipeline', { definition: PipelineDefinition.fromFile(`${FIXTURES}/${file}`) });
+
+    // THEN
+    expect(() => Template.fromStack(stack)).not.toThrow();
+  });
+});

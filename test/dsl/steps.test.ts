@@ -9,7 +9,7 @@ import {
   AutoMLProblemType, AutoMLStep, CallbackStep, ClarifyCheckStep, ClarifyCheckType, Condition, ConditionStep, CreateModelStep,
   CustomStep, EmrStep, ExecutionVariable, FailStep, HyperparameterRange, HyperparameterScalingType, LambdaStep, NotebookJobStep,
   ParameterBoolean, ParameterInteger, ParameterString, Pipeline, PipelineDefinition, QualityCheckStep, QualityCheckType,
-  StepOutputType, StepType, TuningObjectiveType, TuningStep,
+  StepOutputType, StepType, TransformStep, TuningObjectiveType, TuningStep,
 } from '../../src';
 
 const IMAGE = '683313688378.dkr.ecr.us-east-1.amazonaws.com/sagemaker-xgboost:1.7-1';
@@ -232,6 +232,37 @@ describe('the other step families', () => {
     expect(definition.Steps[1].Arguments.ProductionVariants[0].ModelName).toEqual({ Get: 'Steps.Model.ModelName' });
     Template.fromStack(stack).hasResourceProperties('AWS::IAM::Policy', {
       PolicyDocument: { Statement: Match.arrayWith([Match.objectLike({ Action: 'sagemaker:CreateEndpointConfig' })]) },
+    });
+  });
+});
+
+describe('the raw-arguments escape hatch', () => {
+  test('deep-merges objects, replaces other values and removes keys set to null', () => {
+    // GIVEN
+    const { stack, role } = setup();
+    const step = new TransformStep(stack, 'Transform', {
+      modelName: 'm',
+      inputUri: 's3://bucket/in',
+      outputPath: 's3://bucket/out',
+      instanceType: 'ml.m5.xlarge',
+      additionalArguments: {
+        TransformInput: { CompressionType: 'Gzip' },
+        TransformResources: { InstanceCount: 3 },
+        DataProcessing: { JoinSource: 'Input' },
+        ModelName: null,
+      },
+    });
+    void role;
+
+    // WHEN
+    const args = step.toStepJson().Arguments;
+
+    // THEN
+    expect(args).toEqual({
+      TransformInput: { DataSource: { S3DataSource: { S3DataType: 'S3Prefix', S3Uri: 's3://bucket/in' } }, CompressionType: 'Gzip' },
+      TransformOutput: { S3OutputPath: 's3://bucket/out' },
+      TransformResources: { InstanceCount: 3, InstanceType: 'ml.m5.xlarge' },
+      DataProcessing: { JoinSource: 'Input' },
     });
   });
 });
