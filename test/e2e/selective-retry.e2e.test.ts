@@ -334,3 +334,63 @@ test('foreign and non-failure events are ignored without an error or a start', a
   expect(w.emu.callsOf('StartPipelineExecution')).toHaveLength(0);
   expectOneDecisionLinePerInvocation(w.harness);
 });
+
+test('a retry that fails at a later step is healed by a second selective run chained on it', async () => {
+  const w = await world((emu) => {
+    installAbalone(emu);
+    emu.script.failStep('AbaloneTrain', { attempts: [1], reason: FAILURE_REASONS.capacity });
+    emu.script.failStep('AbaloneEval', { attempts: [1], reason: FAILURE_REASONS.internal });
+  }, { harness: { policy: policy(3) } });
+  const rootArn = await runAndHeal(w, { PipelineName: ABALONE_PIPELINE });
+
+  const [root, first, second] = w.emu.executionsOf(ABALONE_PIPELINE);
+  expect([root.status, first.status, second?.status]).toEqual(['Failed', 'Failed', 'Succeeded']);
+  expect(root.arn).toBe(rootArn);
+  expect(second.selective!.SourcePipelineExecutionArn).toBe(first.arn);
+  // the second retry starts from the step that failed in the first retry; what the first retry ran or reused is reused
+  expect(second.selective!.SelectedSteps.map((s) => s.StepName).sort()).toEqual(downstreamOf(second.definition, ['AbaloneEval']));
+  const steps = new Map(w.emu.stepsOf(second.arn).map((s) => [s.StepName, s]));
+  expect(steps.get('AbaloneTrain')!.SelectiveExecutionResult).toEqual({ SourcePipelineExecutionArn: first.arn });
+  expect(steps.get('AbalonePreprocess')!.SelectiveExecutionResult).toEqual({ SourcePipelineExecutionArn: first.arn });
+  expect(w.emu.jobs.filter((j) => j.stepName === 'AbalonePreprocess')).toHaveLength(1);
+  expect(w.emu.jobs.filter((j) => j.stepName === 'AbaloneTrain')).toHaveLength(2);
+  expect(w.harness.results.map((r) => [r.outcome, r.attempt])).toEqual([['started', 1], ['started', 2]]);
+});
+
+test('a deliberate failure (a Fail step) is not retried', async () => {
+  const w = await world((emu) => installAbalone(emu, { mse: 9.9 }), { harness: { policy: policy() } });
+  await runAndHeal(w, { PipelineName: ABALONE_PIPELINE });
+  const [failed] = w.emu.executionsOf(ABALONE_PIPELINE);
+  expect(failed.failureReason).toBe('Execution failed due to MSE > 6');
+  expect(statusOf(w.emu)).toEqual(['Failed']);
+  expect(w.harness.results.map((r) => r.outcome)).toEqual(['skipped']);
+  expect(w.harness.results[0].reason).toMatch(/Fail/);
+  expect(startRequests(w.emu)).toHaveLength(0);
+  expectOneDecisionLinePerInvocation(w.harness);
+});
+
+test.each([
+  ['lowercased', true, 'AbalonePipeline'],
+  ['case-preserved', false, 'abalonepipeline'],
+])('pipeline names match the policy ignoring case (%s ARNs)', async (_label, lowercaseArns, policyName) => {
+  const w = await world((emu) => {
+    installAbalone(emu);
+    emu.script.failStep('AbaloneTrain', { attempts: [1], reason: FAILURE_REASONS.capacity });
+  }, { emulator: { lowercaseArns }, harness: { policy: policy(2, [policyName]) } });
+  await runAndHeal(w, { PipelineName: ABALONE_PIPELINE });
+  expect(w.emu.executionsOf(ABALONE_PIPELINE)[0].pipelineArn.endsWith(lowercaseArns ? '/abalonepipeline' : '/AbalonePipeline')).toBe(true);
+  expect(statusOf(w.emu)).toEqual(['Failed', 'Succeeded']);
+});
+
+test('a Failed event of a pipeline outside the policy is ignored', async () => {
+  const w = await world((emu) => {
+    installAbalone(emu);
+    emu.script.failStep('AbaloneTrain', { attempts: [1], reason: FAILURE_REASONS.capacity });
+  }, { harness: { policy: policy(2, ['SomeOtherPipeline']), autoDeliver: false } });
+  await runAndHeal(w, { PipelineName: ABALONE_PIPELINE });
+  const failedEvent = w.emu.events.published.find((e) => e['detail-type'] === EXECUTION_STATUS_CHANGE && (e.detail as any).currentPipelineExecutionStatus === 'Failed')!;
+  const invocation = await w.harness.deliver(failedEvent);
+  expect(invocation.error).toBeUndefined();
+  expect(invocation.result?.outcome).toBe('ignored');
+  expect(w.emu.callsOf('StartPipelineExecution')).toHaveLength(1); // only the test's own start
+});
