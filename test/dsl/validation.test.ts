@@ -241,6 +241,17 @@ describe('synth-time validation of the graph', () => {
       .toThrow(/Stack\/Two: step "A" \(Stack\/A\) is already part of pipeline Stack\/One.*Create a second step/);
   });
 
+  test('fails on a definition without steps', () => {
+    // GIVEN
+    const stack = newStack();
+
+    // WHEN
+    new Pipeline(stack, 'Pipeline', { definition: PipelineDefinition.fromSteps([]) });
+
+    // THEN
+    expect(synthError(stack)).toContain('[Stack/Pipeline] the definition has no steps. Give PipelineDefinition.fromSteps at least one step');
+  });
+
   test('a valid pipeline synthesizes without errors (the checks can pass)', () => {
     // GIVEN
     const stack = newStack();

@@ -24,6 +24,11 @@ export function validateDefinition(definition: any): string[] {
     throw e;
   }
 
+  if (graph.steps.size === 0) {
+    problems.push('the definition has no steps. Give PipelineDefinition.fromSteps at least one step (or add one to the '
+      + 'JSON\'s "Steps"). [Pipeline.NoSteps]');
+  }
+
   for (const step of graph.steps.values()) {
     if (!STEP_NAME.test(step.name)) {
       problems.push(`step name "${step.name}" is invalid: step names must match ^[A-Za-z0-9\\-_]{1,64}$ (letters, digits, `
