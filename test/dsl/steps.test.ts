@@ -182,6 +182,11 @@ describe('the other step families', () => {
         Statement: Match.arrayWith([Match.objectLike({
           Action: ['elasticmapreduce:AddJobFlowSteps', 'elasticmapreduce:CancelSteps', 'elasticmapreduce:DescribeStep'],
           Resource: { 'Fn::Join': ['', ['arn:', { Ref: 'AWS::Partition' }, ':elasticmapreduce:us-east-1:111122223333:cluster/j-1ABCDEFGHIJKL']] },
+        }), Match.objectLike({
+          Action: ['events:DescribeRule', 'events:PutRule', 'events:PutTargets'],
+          Resource: {
+            'Fn::Join': ['', ['arn:', { Ref: 'AWS::Partition' }, ':events:us-east-1:111122223333:rule/SageMakerPipelineExecutionEMRStepStatusUpdateRule']],
+          },
         })]),
       },
     });

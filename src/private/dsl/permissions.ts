@@ -10,7 +10,8 @@ import { IConstruct } from 'constructs';
  *   `sagemaker:AddTags` because SageMaker requires it for create requests that carry tags;
  * - `iam:PassRole` (to sagemaker.amazonaws.com only) on every role ARN the steps pass (`RoleArn`, `ExecutionRoleArn`);
  * - `lambda:InvokeFunction` on Lambda steps' `FunctionArn`;
- * - `sqs:SendMessage` on Callback steps' queues (from a literal `SqsQueueUrl`; the DSL's CallbackStep grants it itself).
+ * - `sqs:SendMessage` on Callback steps' queues (from a literal `SqsQueueUrl`; the DSL's CallbackStep grants it itself);
+ * - for EMR steps, adding/describing/cancelling steps on that cluster and the EventBridge rule SageMaker uses to track them.
  * Condition and Fail steps need nothing. Unknown step types get nothing: grant them with `pipeline.addToRolePolicy`.
  *
  * Sources: the SageMaker Pipelines step types (https://docs.aws.amazon.com/sagemaker/latest/dg/build-and-manage-steps-types.html)
@@ -114,6 +115,15 @@ export function derivePolicyStatements(scope: IConstruct, definition: any): iam.
     statements.push(new iam.PolicyStatement({
       actions: ['elasticmapreduce:AddJobFlowSteps', 'elasticmapreduce:CancelSteps', 'elasticmapreduce:DescribeStep'],
       resources: [...clusters],
+    }));
+    // SageMaker tracks EMR steps with an EventBridge rule of this fixed name in the account; the AWS managed policy
+    // AmazonSageMakerPipelinesIntegrations grants read/create/update/add-targets on it
+    // (https://docs.aws.amazon.com/sagemaker/latest/dg/security-iam-awsmanpol-pipelines.html).
+    statements.push(new iam.PolicyStatement({
+      actions: ['events:DescribeRule', 'events:PutRule', 'events:PutTargets'],
+      resources: [stack.formatArn({
+        service: 'events', resource: 'rule', resourceName: 'SageMakerPipelineExecutionEMRStepStatusUpdateRule', arnFormat: ArnFormat.SLASH_RESOURCE_NAME,
+      })],
     }));
   }
   return statements;
