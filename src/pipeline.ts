@@ -259,7 +259,7 @@ export class Pipeline extends PipelineBase implements iam.IGrantable {
         : undefined,
       tags: props.tags ? Object.entries(props.tags).map(([key, value]) => ({ key, value })) : undefined,
     });
-    // The role must carry its policy before SageMaker validates the definition against it.
+    // Create the role and its policy first, so an execution started right after the deployment has its permissions.
     this.resource.node.addDependency(this.role);
 
     this.pipelineName = this.getResourceNameAttribute(this.resource.ref);
