@@ -47,6 +47,15 @@ export function buildAbalone(scope: Construct): { definition: PipelineDefinition
     hyperparameters: {
       objective: 'reg:linear', num_round: '50', max_depth: '5', eta: '0.2', gamma: '4', min_child_weight: '6', subsample: '0.7', silent: '0',
     },
+    // What the Python SDK adds by default, through the raw-arguments escape hatch.
+    additionalArguments: {
+      ProfilerRuleConfigurations: [{
+        RuleConfigurationName: 'ProfilerReport-1660261695',
+        RuleEvaluatorImage: '503895931360.dkr.ecr.us-east-1.amazonaws.com/sagemaker-debugger-rules:latest',
+        RuleParameters: { rule_to_invoke: 'ProfilerReport' },
+      }],
+      ProfilerConfig: { S3OutputPath: `${BUCKET}/AbaloneTrain` },
+    },
   });
 
   const evalPrefix = `${BUCKET}/AbaloneEval-19b131b63656129c86bfecbee4904927`;
@@ -75,6 +84,7 @@ export function buildAbalone(scope: Construct): { definition: PipelineDefinition
     transformInstanceTypes: ['ml.m5.xlarge'],
     modelQualityStatistics: { s3Uri: `${evalPrefix}/output/evaluation/evaluation.json` },
     approvalStatus: ModelApprovalStatus.of(modelApprovalStatus.valueAsString),
+    additionalArguments: { ModelMetrics: { Bias: {}, Explainability: {} } },
   });
   const createModel = new CreateModelStep(scope, 'AbaloneCreateModel', {
     role,

@@ -32,6 +32,15 @@ describe('fixture 10 (Abalone) rebuilt with the DSL', () => {
     expect(rendered.Version).toEqual('2020-12-01');
   });
 
+  test('renders every step exactly as the SageMaker Python SDK did', () => {
+    // GIVEN / WHEN
+    const stack = newStack();
+    new Pipeline(stack, 'Abalone', { definition: buildAbalone(stack).definition });
+
+    // THEN the whole definition equals the fixture
+    expect(renderedDefinition(stack)).toEqual(loadFixture('10-abalone-condition-register-transform-fail.json'));
+  });
+
   test('renders the steps\' arguments like the SageMaker Python SDK did', () => {
     // GIVEN / WHEN
     const stack = newStack();

@@ -39,6 +39,16 @@ describe('fixture 11 (two-chain framework pipeline) rebuilt with the DSL', () =>
     expect(byName(rendered, 'calhousing-Transform').CacheConfig).toEqual({ Enabled: false, ExpireAfter: 'P10D' });
   });
 
+  test('renders every step as the framework did, except caching written as ISO 8601 (P10D) instead of "10d"', () => {
+    // GIVEN / WHEN
+    const stack = newStack();
+    new Pipeline(stack, 'Framework', { definition: buildFramework(stack) });
+    const withoutCacheExpiry = (d: any) => JSON.parse(JSON.stringify(d).replace(/"ExpireAfter":"(P10D|10d)"/g, '"ExpireAfter":"10 days"'));
+
+    // THEN
+    expect(withoutCacheExpiry(renderedDefinition(stack))).toEqual(withoutCacheExpiry(loadFixture('11-dynamic-framework-two-chains.json')));
+  });
+
   test('feeds the planner: a failed Transform re-runs Transform, Metrics and Register only, not the falcon chain', () => {
     // GIVEN the DSL-built definition and an execution where calhousing-Transform failed
     const stack = newStack();

@@ -171,7 +171,7 @@ export function buildFramework(scope: Construct): PipelineDefinition {
     inferenceInstanceTypes: ['ml.m5.2xlarge'],
     transformInstanceTypes: ['ml.m5.2xlarge'],
     approvalStatus: ModelApprovalStatus.PENDING_MANUAL_APPROVAL,
-    additionalArguments: { SkipModelValidation: 'None' },
+    additionalArguments: { SkipModelValidation: 'None', ModelMetrics: { Bias: {}, Explainability: {} } },
     dependsOn: [metrics],
   });
 
