@@ -112,7 +112,7 @@ describe('Pipeline', () => {
     const statements: any[] = policy.Properties.PolicyDocument.Statement;
     const actions = statements.flatMap((s) => [].concat(s.Action)).sort();
     expect(actions).toEqual([
-      'iam:PassRole',
+      'iam:PassRole', 's3:GetObject',
       'sagemaker:AddTags', 'sagemaker:AddTags', 'sagemaker:AddTags', 'sagemaker:AddTags', 'sagemaker:AddTags',
       'sagemaker:CreateModel', 'sagemaker:CreateModelPackage', 'sagemaker:CreateModelPackage',
       'sagemaker:CreateProcessingJob', 'sagemaker:CreateTrainingJob', 'sagemaker:CreateTransformJob',
@@ -131,6 +131,49 @@ describe('Pipeline', () => {
       Resource: { 'Fn::Join': ['', ['arn:', { Ref: 'AWS::Partition' }, ':sagemaker:us-east-1:111122223333:processing-job/*']] },
     }));
     expect(JSON.stringify(statements)).not.toMatch(/"sagemaker:\*"|"Resource":"\*"/);
+    // the property file read by the condition (JsonGet): only the evaluation output's location
+    expect(statements).toContainEqual({
+      Action: 's3:GetObject',
+      Effect: 'Allow',
+      Resource: {
+        'Fn::Join': ['', ['arn:', { Ref: 'AWS::Partition' },
+          ':s3:::sagemaker-us-east-1-167762637358/AbaloneEval-19b131b63656129c86bfecbee4904927/output/evaluation*']],
+      },
+    });
+  });
+
+  test('scopes property-file reads to the literal start of an output built at run time', () => {
+    // GIVEN fixture 11, whose metrics step writes a property file; and a variant whose output path uses the execution id
+    const stack = newStack();
+    new Pipeline(stack, 'Framework', {
+      definition: PipelineDefinition.fromJson({
+        Version: '2020-12-01',
+        Steps: [{
+          Name: 'Metrics',
+          Type: 'Processing',
+          Arguments: {
+            ProcessingOutputConfig: {
+              Outputs: [{
+                OutputName: 'metrics',
+                S3Output: { S3Uri: { 'Std:Join': { On: '/', Values: ['s3:/', 'bucket', 'runs', { Get: 'Execution.PipelineExecutionId' }, 'metrics'] } } },
+              }],
+            },
+          },
+          PropertyFiles: [{ PropertyFileName: 'Report', OutputName: 'metrics', FilePath: 'metrics.json' }],
+        }],
+      }),
+    });
+
+    // THEN
+    Template.fromStack(stack).hasResourceProperties('AWS::IAM::Policy', {
+      PolicyDocument: {
+        Statement: Match.arrayWith([{
+          Action: 's3:GetObject',
+          Effect: 'Allow',
+          Resource: { 'Fn::Join': ['', ['arn:', { Ref: 'AWS::Partition' }, ':s3:::bucket/runs/*']] },
+        }]),
+      },
+    });
   });
 
   test('grants Lambda and Callback steps exactly their function and queue', () => {

@@ -95,6 +95,13 @@ export function derivePolicyStatements(scope: IConstruct, definition: any): iam.
   }
 
   const statements: iam.PolicyStatement[] = [];
+  const propertyFileObjects = propertyFileLocations(steps, stack);
+  if (propertyFileObjects.length > 0) {
+    // `Std:JsonGet` on a property file is evaluated by the Pipelines service, not by a job. Which principal reads
+    // the file is not documented (UNCONFIRMED); the service acts with the pipeline role, so the role may read the
+    // property files' output locations, and nothing else in S3.
+    statements.push(new iam.PolicyStatement({ actions: ['s3:GetObject'], resources: propertyFileObjects }));
+  }
   for (const [resource, actions] of actionsByResource) {
     statements.push(new iam.PolicyStatement({ actions: [...actions].sort(), resources: [resource] }));
   }
@@ -145,6 +152,42 @@ export function collectStepObjects(definition: any): any[] {
   };
   visit(definition?.Steps);
   return result;
+}
+
+/**
+ * The S3 object ARNs (prefix + `*`) of the processing outputs that hold property files. An output URI built at
+ * run time (`Std:Join` with an execution id) is scoped to its literal leading part.
+ */
+function propertyFileLocations(steps: any[], stack: Stack): string[] {
+  const result = new Set<string>();
+  for (const step of steps) {
+    if (!Array.isArray(step.PropertyFiles)) continue;
+    const outputs: any[] = step.Arguments?.ProcessingOutputConfig?.Outputs ?? [];
+    for (const file of step.PropertyFiles) {
+      const output = outputs.find((o) => o?.OutputName === file?.OutputName);
+      const prefix = literalPrefix(output?.S3Output?.S3Uri);
+      const match = prefix ? /^s3:\/\/([^/]+)\/?(.*)$/.exec(prefix) : null;
+      if (!match || match[1].length === 0 || Token.isUnresolved(match[1])) continue;
+      result.add(`arn:${stack.partition}:s3:::${match[1]}/${match[2]}*`);
+    }
+  }
+  return [...result];
+}
+
+/** The literal start of an S3 URI: the string itself, or the leading literal values of a `Std:Join`. */
+function literalPrefix(uri: unknown): string | undefined {
+  if (typeof uri === 'string') return Token.isUnresolved(uri) ? undefined : uri;
+  const join = (uri as any)?.['Std:Join'];
+  if (!join || !Array.isArray(join.Values) || typeof join.On !== 'string') return undefined;
+  const literals: string[] = [];
+  for (const value of join.Values) {
+    if (typeof value !== 'string' || Token.isUnresolved(value)) {
+      literals.push('');
+      break;
+    }
+    literals.push(value);
+  }
+  return literals.join(join.On);
 }
 
 /** Role ARNs passed in a step's arguments (`RoleArn`, `ExecutionRoleArn`, at any depth). */
