@@ -11,7 +11,8 @@ import { IConstruct } from 'constructs';
  * - `iam:PassRole` (to sagemaker.amazonaws.com only) on every role ARN the steps pass (`RoleArn`, `ExecutionRoleArn`);
  * - `lambda:InvokeFunction` on Lambda steps' `FunctionArn`;
  * - `sqs:SendMessage` on Callback steps' queues (from a literal `SqsQueueUrl`; the DSL's CallbackStep grants it itself);
- * - for EMR steps, adding/describing/cancelling steps on that cluster and the EventBridge rule SageMaker uses to track them.
+ * - for EMR steps, adding/describing/cancelling steps on that cluster and the EventBridge rule SageMaker uses to track them;
+ * - `s3:GetObject` on the output locations of property files (read by `Std:JsonGet`).
  * Condition and Fail steps need nothing. Unknown step types get nothing: grant them with `pipeline.addToRolePolicy`.
  *
  * Sources: the SageMaker Pipelines step types (https://docs.aws.amazon.com/sagemaker/latest/dg/build-and-manage-steps-types.html)
