@@ -66,7 +66,7 @@ async function main(): Promise<number> {
       out('');
     });
 
-    const handlerCalls = emulator.calls.filter((c) => c.operation !== 'CreatePipeline' && c.receivedAt >= (emulator.callsOf('StartPipelineExecution')[0]?.respondedAt ?? 0));
+    const handlerCalls = emulator.callsOf().filter((c) => c.receivedAt >= (emulator.callsOf('StartPipelineExecution')[0]?.respondedAt ?? 0));
     out(bold('Savings against re-running the whole pipeline after the failure'));
     if (report.healed) {
       const savedSeconds = report.fullRerunSeconds - report.retrySeconds;
@@ -77,6 +77,9 @@ async function main(): Promise<number> {
       out('  (nothing to compare: the pipeline was not healed)');
     }
     out(dim(`  handler work: ${handlerCalls.length} SageMaker API calls in ${SageMakerEmulator.sequentialRoundTrips(handlerCalls)} sequential round trips (${API_LATENCY_MS} ms emulated latency each)`));
+    if (emulator.sideEffects.putEvents.length > 0) {
+      out(dim(`  decision events published: ${emulator.sideEffects.putEvents.map((e) => e.DetailType).join(', ')}`));
+    }
     out('');
 
     const final = report.executions[report.executions.length - 1];

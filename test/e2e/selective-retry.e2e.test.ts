@@ -55,6 +55,9 @@ test('a failure at a middle step gives one selective run of it and its downstrea
   expect(request.PipelineExecutionDescription).toEqual(expect.stringContaining(failedArn));
   expect(w.harness.deadLetters).toEqual([]);
   expectOneDecisionLinePerInvocation(w.harness);
+  // hermetic: whatever else the handler called (decision events, notifications) reached the emulator, not the network
+  expect(w.harness.logs.filter((l) => /ENOTFOUND|getaddrinfo|ECONNREFUSED|amazonaws\.com/.test(l))).toEqual([]);
+  for (const c of w.emu.calls.filter((x) => x.service !== 'SageMaker')) expect([c.operation, c.status]).toEqual([c.operation, 200]);
 });
 
 test('parallel failures: both failed branches and their join are retried in one selective run', async () => {
@@ -309,7 +312,7 @@ test('the handler reads in parallel, then starts: few sequential round trips', a
   const failedEvent = w.emu.events.published.find((e) => w.harness.matchesRule(e))!;
   await w.harness.deliver(failedEvent);
   await w.harness.settle();
-  const calls = w.emu.calls.slice(before);
+  const calls = w.emu.calls.slice(before).filter((c) => c.service === 'SageMaker');
   const reads = ['DescribePipelineExecution', 'ListPipelineExecutionSteps', 'DescribePipelineDefinitionForExecution', 'ListPipelineParametersForExecution']
     .map((op) => calls.find((c) => c.operation === op && c.request.PipelineExecutionArn === failedArn));
   expect(reads.every(Boolean)).toBe(true);

@@ -475,3 +475,37 @@ describe('API faults', () => {
     expect(SageMakerEmulator.sequentialRoundTrips(calls)).toBe(2);
   });
 });
+
+describe('side services (recorded, not emulated)', () => {
+  test('EventBridge PutEvents, SNS Publish and Scheduler CreateSchedule from real clients are answered and recorded', async () => {
+    await start();
+    const { EventBridgeClient, PutEventsCommand } = await import('@aws-sdk/client-eventbridge');
+    const { SNSClient, PublishCommand } = await import('@aws-sdk/client-sns');
+    const { SchedulerClient, CreateScheduleCommand } = await import('@aws-sdk/client-scheduler');
+    const config = { endpoint: emu.url, region: emu.region, credentials: { accessKeyId: 'AKIAEMULATOREXAMPLE', secretAccessKey: 'x' }, maxAttempts: 1 };
+    const eb = new EventBridgeClient(config);
+    const sns = new SNSClient(config);
+    const scheduler = new SchedulerClient(config);
+    try {
+      const put = await eb.send(new PutEventsCommand({ Entries: [{ Source: 'cdk-sagemaker-pipelines', DetailType: 'Selective Retry Started', Detail: '{"a":1}' }] }));
+      expect(put.FailedEntryCount).toBe(0);
+      expect(put.Entries).toHaveLength(1);
+      const published = await sns.send(new PublishCommand({ TopicArn: 'arn:aws:sns:us-east-1:111122223333:t', Message: 'hello' }));
+      expect(published.MessageId).toMatch(/^[0-9a-f-]{36}$/);
+      const schedule = { Name: 'retry-1', ScheduleExpression: 'at(2026-01-05T10:00:00)', FlexibleTimeWindow: { Mode: 'OFF' as const }, Target: { Arn: 'arn:aws:scheduler:::aws-sdk:sagemaker:startPipelineExecution', RoleArn: 'arn:aws:iam::111122223333:role/s', Input: '{}' } };
+      const created = await scheduler.send(new CreateScheduleCommand(schedule));
+      expect(created.ScheduleArn).toBe('arn:aws:scheduler:us-east-1:111122223333:schedule/default/retry-1');
+      const again = await scheduler.send(new CreateScheduleCommand(schedule)).catch((e) => e);
+      expect(again.name).toBe('ConflictException');
+    } finally {
+      eb.destroy();
+      sns.destroy();
+      scheduler.destroy();
+    }
+    expect(emu.sideEffects.putEvents.map((e) => e.DetailType)).toEqual(['Selective Retry Started']);
+    expect(emu.sideEffects.snsPublishes.map((p) => p.Message)).toEqual(['hello']);
+    expect(emu.sideEffects.schedules.map((s) => s.Name)).toEqual(['retry-1']);
+    expect(emu.calls.map((c) => c.operation)).toEqual(['EventBridge.PutEvents', 'SNS.Publish', 'Scheduler.CreateSchedule', 'Scheduler.CreateSchedule']);
+    expect(emu.callsOf()).toEqual([]);
+  });
+});

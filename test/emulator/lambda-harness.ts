@@ -2,7 +2,8 @@
  * Runs the BUNDLED selective-retry handler (`assets/selective-retry-handler/index.js`) the way Lambda would, against a
  * SageMaker emulator.
  *
- * - The bundle runs in its own Node child process (one per harness, i.e. a fresh module per emulator), with the
+ * - The bundle runs in its own Node child process (one per harness, i.e. a fresh module per emulator), loaded with
+ *   `import()` as Lambda's Node.js runtime loads an ES module (CommonJS bundles load the same way), with the
  *   environment Lambda would give it: `AWS_REGION`, fake `AWS_ACCESS_KEY_ID`/`AWS_SECRET_ACCESS_KEY`, and
  *   `AWS_ENDPOINT_URL_SAGEMAKER` pointing at the emulator, set BEFORE the bundle is loaded (it creates its
  *   SageMakerClient at module load).
@@ -83,16 +84,6 @@ const rawWrite = process.stdout.write.bind(process.stdout);
 process.stdout.write = (chunk, ...rest) => { send({ type: 'log', id: als.getStore(), line: String(chunk).replace(/\n$/, '') }); return true; };
 process.on('unhandledRejection', (e) => send({ type: 'log', id: als.getStore(), line: 'unhandledRejection: ' + (e && e.stack || e) }));
 let mod;
-try {
-  mod = require(process.env.HARNESS_BUNDLE);
-} catch (e) {
-  send({ type: 'load-error', error: { name: e.name, message: e.message, stack: e.stack } });
-  process.exit(1);
-}
-if (!mod || typeof mod.handler !== 'function') {
-  send({ type: 'load-error', error: { name: 'TypeError', message: 'the bundle does not export a handler function' } });
-  process.exit(1);
-}
 process.on('message', (msg) => {
   if (msg.type === 'exit') { process.exit(0); }
   if (msg.type !== 'invoke') return;
@@ -115,7 +106,19 @@ process.on('message', (msg) => {
     }
   });
 });
-send({ type: 'ready' });
+// Load the bundle as Lambda's Node.js runtime does: import() (ES module or CommonJS alike); the handler is the
+// named export, or a property of the default export for CommonJS bundles.
+import(require('node:url').pathToFileURL(process.env.HARNESS_BUNDLE).href).then((m) => {
+  mod = typeof m.handler === 'function' ? m : m.default;
+  if (!mod || typeof mod.handler !== 'function') {
+    send({ type: 'load-error', error: { name: 'Runtime.HandlerNotFound', message: 'the bundle does not export a handler function' } });
+    process.exit(1);
+  }
+  send({ type: 'ready' });
+}, (e) => {
+  send({ type: 'load-error', error: { name: e && e.name, message: e && e.message, stack: e && e.stack } });
+  process.exit(1);
+});
 `;
 
 export class LambdaHarness {
@@ -239,6 +242,9 @@ export class LambdaHarness {
       AWS_ACCESS_KEY_ID: 'AKIAEMULATOREXAMPLE',
       AWS_SECRET_ACCESS_KEY: 'emulator-secret-not-a-real-key',
       AWS_ENDPOINT_URL_SAGEMAKER: this.emulator.url,
+      // Every other AWS client the bundle creates (EventBridge, SNS, Scheduler, ...) goes to the emulator too, which
+      // records those calls (side-services.ts): an end-to-end run never reaches the network.
+      AWS_ENDPOINT_URL: this.emulator.url,
       AWS_LAMBDA_FUNCTION_NAME: 'selective-retry',
       AWS_LAMBDA_FUNCTION_VERSION: '$LATEST',
       AWS_LAMBDA_FUNCTION_MEMORY_SIZE: '256',

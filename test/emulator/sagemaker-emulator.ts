@@ -17,6 +17,7 @@ import { SeededRandom, SimClock } from './clock';
 import { EXECUTION_STATUS_CHANGE, EVENT_SOURCE, EventBus, STEP_STATUS_CHANGE, camelCaseKeys, isoSeconds } from './events';
 import { ApiFaults, StepScript } from './faults';
 import { ExecutionRecord, ExecutionStatus, JobRecord, PipelineRunner, StepRecord, StepStatus } from './pipeline-runner';
+import { SideEffects, answerSideRequest, classifySideRequest } from './side-services';
 import { DefinitionGraph, InvalidDefinitionError, parseDefinition, topologicalOrder } from '../../src/private/definition-graph';
 
 export interface EmulatorOptions {
@@ -47,6 +48,9 @@ export interface EmulatorOptions {
 /** One HTTP call the emulator answered. */
 export interface CallRecord {
   readonly seq: number;
+  /** `SageMaker` for the emulated API; `EventBridge`, `SNS` or `Scheduler` for the recorded side services */
+  readonly service: string;
+  /** SageMaker operation name (`StartPipelineExecution`), or `<Service>.<Operation>` for side services */
   readonly operation: string;
   readonly request: Record<string, any>;
   /** real time (ms, `performance.now()`) the request arrived / the response was sent */
@@ -130,6 +134,8 @@ export class SageMakerEmulator {
   public readonly calls: CallRecord[] = [];
   /** Every job any step ran, in creation order. */
   public readonly jobs: JobRecord[] = [];
+  /** What clients sent to EventBridge, SNS and Scheduler (recorded only; see side-services.ts). */
+  public readonly sideEffects: SideEffects = { putEvents: [], snsPublishes: [], schedules: [] };
 
   private readonly random: SeededRandom;
   private readonly lowercaseArns: boolean;
@@ -236,9 +242,9 @@ export class SageMakerEmulator {
     return [...this.execution(arn).steps.values()].sort((a, b) => a.seq - b.seq);
   }
 
-  /** Calls of one operation (or all), in arrival order. */
+  /** SageMaker calls of one operation (or all of them), in arrival order. Side-service calls are in `calls`. */
   public callsOf(operation?: string): CallRecord[] {
-    return this.calls.filter((c) => !operation || c.operation === operation);
+    return this.calls.filter((c) => c.service === 'SageMaker' && (!operation || c.operation === operation));
   }
 
   /** True when nothing is running, scheduled, being delivered or being answered. */
@@ -285,7 +291,8 @@ export class SageMakerEmulator {
       for await (const chunk of req) chunks.push(chunk as Buffer);
       const body = Buffer.concat(chunks).toString('utf8');
       const target = String(req.headers['x-amz-target'] ?? '');
-      const operation = target.startsWith('SageMaker.') ? target.slice('SageMaker.'.length) : target;
+      const side = target.startsWith('SageMaker.') ? undefined : classifySideRequest(req, target, body);
+      const operation = side ? side.operation : target.startsWith('SageMaker.') ? target.slice('SageMaker.'.length) : target;
       let request: Record<string, any> = {};
       let parseError: ApiError | undefined;
       try {
@@ -294,12 +301,32 @@ export class SageMakerEmulator {
         parseError = new ApiError('SerializationException', 'Request body is not valid JSON');
       }
       const call: CallRecord = {
-        seq: this.callSeq++, operation, request, receivedAt, respondedAt: receivedAt, simTime: this.clock.now(), status: 0,
+        seq: this.callSeq++,
+        service: side ? side.operation.split('.')[0] : 'SageMaker',
+        operation,
+        request: side ? side.request : request,
+        receivedAt,
+        respondedAt: receivedAt,
+        simTime: this.clock.now(),
+        status: 0,
       };
       this.calls.push(call);
 
       const latency = this.faults.latencyFor(operation);
       if (latency > 0) await new Promise((r) => setTimeout(r, latency));
+
+      if (side) {
+        const fault = this.faults.take(operation);
+        const answer = fault
+          ? { status: fault.error.status, headers: { 'content-type': 'application/x-amz-json-1.1', 'x-amzn-errortype': fault.error.type }, body: JSON.stringify({ __type: fault.error.type, message: fault.error.message }) }
+          : answerSideRequest(side, this.sideEffects, { uuid: () => this.random.uuid(), region: this.region, account: this.account });
+        call.status = answer.status;
+        call.respondedAt = performance.now();
+        if (answer.status >= 300) call.errorType = answer.headers['x-amzn-errortype'] ?? 'Error';
+        res.writeHead(answer.status, { ...answer.headers, 'content-length': Buffer.byteLength(answer.body), 'x-amzn-requestid': this.random.uuid() });
+        res.end(answer.body);
+        return;
+      }
 
       let status = 200;
       let payload: unknown;
