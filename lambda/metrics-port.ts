@@ -8,6 +8,8 @@ import { METRICS } from '../src/private/selective-retry-input';
 /** One decision, as counted. */
 export interface DecisionCounts {
   readonly pipelineName: string;
+  /** The SelectiveRetry construct's id, for its aggregate metrics. */
+  readonly metricsId?: string;
   readonly outcome: string;
   readonly budgetExhausted: boolean;
   readonly failureClasses: string[];
@@ -16,6 +18,18 @@ export interface DecisionCounts {
 /** What the remediation needs to record metrics. */
 export interface MetricsPort {
   record(counts: DecisionCounts): Promise<void>;
+}
+
+/** The part of Powertools' Metrics used here. */
+interface SingleMetricFactory {
+  singleMetric(): { addDimensions(dimensions: Record<string, string>): unknown; addMetric(name: string, unit: any, value: number): unknown };
+}
+
+/** Prints one EMF record with one metric of value 1 and these dimensions (plus `service`). */
+function emit(metrics: SingleMetricFactory, dimensions: Record<string, string>, name: string, unit: unknown): void {
+  const single = metrics.singleMetric();
+  single.addDimensions(dimensions);
+  single.addMetric(name, unit, 1);
 }
 
 /** The Powertools implementation; Metrics is loaded on first use, off the cold-start path. */
@@ -31,18 +45,22 @@ export function powertoolsMetricsPort(): MetricsPort {
   return {
     async record(counts) {
       const { metrics, MetricUnit } = await (loaded ??= load());
-      metrics.addDimension('PipelineName', counts.pipelineName);
-      const name = counts.outcome === 'started' ? METRICS.retriesStarted
-        : counts.outcome === 'scheduled' ? METRICS.retriesScheduled
-          : counts.outcome === 'skipped' ? METRICS.retriesSkipped : undefined;
-      if (name) metrics.addMetric(name, MetricUnit.Count, 1);
-      if (counts.budgetExhausted) metrics.addMetric(METRICS.budgetExhausted, MetricUnit.Count, 1);
-      if (name || counts.budgetExhausted) metrics.publishStoredMetrics();
-      else metrics.clearDimensions();
-      for (const failureClass of counts.failureClasses) {
-        const single = metrics.singleMetric();
-        single.addDimensions({ PipelineName: counts.pipelineName, FailureClass: failureClass });
-        single.addMetric(METRICS.failedSteps, MetricUnit.Count, 1);
+      const names = [
+        ...(counts.outcome === 'started' ? [METRICS.retriesStarted] : []),
+        ...(counts.outcome === 'scheduled' ? [METRICS.retriesScheduled] : []),
+        ...(counts.outcome === 'skipped' ? [METRICS.retriesSkipped] : []),
+        ...(counts.budgetExhausted ? [METRICS.budgetExhausted] : []),
+      ];
+      // Two dimension sets: per pipeline (dashboards), and per SelectiveRetry construct (its metricXxx() and alarms).
+      const dimensionSets: Array<Record<string, string>> = [
+        { PipelineName: counts.pipelineName },
+        ...(counts.metricsId ? [{ SelectiveRetry: counts.metricsId }] : []),
+      ];
+      for (const dimensions of dimensionSets) {
+        for (const name of names) emit(metrics, dimensions, name, MetricUnit.Count);
+        for (const failureClass of counts.failureClasses) {
+          emit(metrics, { ...dimensions, FailureClass: failureClass }, METRICS.failedSteps, MetricUnit.Count);
+        }
       }
     },
   };

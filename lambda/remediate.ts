@@ -4,8 +4,8 @@
  * dry run), start or schedule the selective execution, and report one decision (log line, metrics, events, SNS).
  */
 import { StartPipelineExecutionCommandInput } from '@aws-sdk/client-sagemaker';
-import { FailureClass, classifyFailureReason } from './failure-classification';
 import { FailedExecution, parseHandlerInput } from './failed-execution-event';
+import { FailureClass, classifyFailureReason } from './failure-classification';
 import { clientRequestToken, lineageOf, retryDescription, retryDisplayName } from './lineage';
 import { MetricsPort } from './metrics-port';
 import { NotifierPort, detailTypeOf } from './notifier-port';
@@ -123,7 +123,10 @@ async function decide(
   const budget = { attempt, maxAttempts: policy.maxAttempts, rootExecutionArn: lineage.rootExecutionArn };
   if (attempt > policy.maxAttempts) {
     return report(deps, failed, 'WARN', {
-      ...base, ...budget, outcome: 'skipped', budgetExhausted: true,
+      ...base,
+      ...budget,
+      outcome: 'skipped',
+      budgetExhausted: true,
       reason: `Retry budget exhausted: ${lineage.attempt} of ${policy.maxAttempts} selective retries of ${lineage.rootExecutionArn} already ran.`,
     });
   }
@@ -175,24 +178,27 @@ async function decide(
   try {
     if (wait > 0) {
       if (!deps.scheduler) {
-        return report(deps, failed, 'ERROR', { ...decided, outcome: 'skipped', reason: 'The policy delays retries, but the handler has no scheduler configuration.' });
+        return await report(deps, failed, 'ERROR', { ...decided, outcome: 'skipped', reason: 'The policy delays retries, but the handler has no scheduler configuration.' });
       }
       const name = scheduleName(sourceArn);
       const created = await deps.scheduler.scheduleStart({ name, at, request, partition: sourceArn.split(':')[1] });
-      return report(deps, failed, 'INFO', {
-        ...decided, outcome: 'scheduled', scheduleName: name,
+      return await report(deps, failed, 'INFO', {
+        ...decided,
+        outcome: 'scheduled',
+        scheduleName: name,
         reason: created === 'created' ? `Scheduled ${what}. ${plan.reason}` : `Already scheduled (duplicate delivery): ${what}.`,
       });
     }
     const pipelineExecutionArn = await deps.sagemaker.startPipelineExecution(request);
-    return report(deps, failed, 'INFO', { ...decided, outcome: 'started', pipelineExecutionArn, reason: `Started ${what}. ${plan.reason}` });
+    return await report(deps, failed, 'INFO', { ...decided, outcome: 'started', pipelineExecutionArn, reason: `Started ${what}. ${plan.reason}` });
   } catch (error) {
     if (isTransientError(error)) {
       deps.log({ level: 'WARN', message: 'selective-retry start failed transiently; rethrowing for redelivery', ...decided, error: describeError(error) });
       throw error;
     }
     return report(deps, failed, 'ERROR', {
-      ...decided, outcome: 'skipped',
+      ...decided,
+      outcome: 'skipped',
       reason: `SageMaker rejected the selective execution: ${describeError(error)}. The request is logged; it is not retried.`,
     });
   }
@@ -253,7 +259,11 @@ async function report(
   const tasks: Array<[string, Promise<void>]> = [];
   if (deps.metrics) {
     tasks.push(['metrics', deps.metrics.record({
-      pipelineName: failed.pipelineName, outcome: clean.outcome, budgetExhausted: clean.budgetExhausted === true, failureClasses,
+      pipelineName: failed.pipelineName,
+      ...(failed.policy.metricsId ? { metricsId: failed.policy.metricsId } : {}),
+      outcome: clean.outcome,
+      budgetExhausted: clean.budgetExhausted === true,
+      failureClasses,
     })]);
   }
   if (deps.notifier) {

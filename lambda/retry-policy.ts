@@ -24,6 +24,7 @@ export interface RetryPolicy {
   readonly parameterOverrides: ParameterOverrideInput[];
   readonly dryRun: boolean;
   readonly notifications: NotificationsInput;
+  readonly metricsId?: string;
 }
 
 /** The policy of a bare event: every failure, at once, default budget, events on the default bus. */
@@ -64,6 +65,7 @@ export function parsePolicy(value: unknown): RetryPolicy | string {
     parameterOverrides: overrides,
     dryRun: value.dryRun === true,
     notifications: notifications as unknown as NotificationsInput,
+    ...(typeof value.metricsId === 'string' ? { metricsId: value.metricsId } : {}),
   };
 }
 

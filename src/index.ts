@@ -21,3 +21,4 @@ export * from './steps/tuning-step';
 export * from './steps/automl-step';
 export * from './steps/check-steps';
 export * from './steps/notebook-job-step';
+export * from './retry-policy';

@@ -1,16 +1,26 @@
 import * as path from 'path';
-import { Duration, Stack, Token } from 'aws-cdk-lib';
+import { ArnFormat, Duration, Names, Stack, Token } from 'aws-cdk-lib';
+import * as cloudwatch from 'aws-cdk-lib/aws-cloudwatch';
 import * as events from 'aws-cdk-lib/aws-events';
 import * as targets from 'aws-cdk-lib/aws-events-targets';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import * as lambda from 'aws-cdk-lib/aws-lambda';
 import * as logs from 'aws-cdk-lib/aws-logs';
+import * as scheduler from 'aws-cdk-lib/aws-scheduler';
+import * as sns from 'aws-cdk-lib/aws-sns';
 import * as sqs from 'aws-cdk-lib/aws-sqs';
 import { Construct } from 'constructs';
 import type { IPipeline } from './pipeline';
 import { ConstructValidationError, received } from './private/errors';
 import { addNagSuppressions } from './private/nag-suppressions';
-import { DEFAULT_MAX_ATTEMPTS, MAX_ATTEMPTS_RANGE, SelectiveRetryPolicyInput } from './private/selective-retry-input';
+import {
+  DEFAULT_MAX_ATTEMPTS,
+  HANDLER_ENV,
+  MAX_ATTEMPTS_RANGE,
+  METRICS,
+  SelectiveRetryPolicyInput,
+} from './private/selective-retry-input';
+import { FailureClass, ParameterOverride, RetryDelay, RetryableFailures } from './retry-policy';
 
 /** The retry policy of `SelectiveRetry`, also accepted by `IPipeline.enableSelectiveRetry`. */
 export interface SelectiveRetryOptions {
@@ -52,6 +62,69 @@ export interface SelectiveRetryOptions {
    * @default true
    */
   readonly enabled?: boolean;
+
+  /**
+   * Which failures are retried. A retry starts only when every failed step's failure is retryable; the class of each
+   * failure is read from the step's `FailureReason` and, when that is not conclusive, from the underlying job's
+   * (DescribeProcessingJob / DescribeTrainingJob / DescribeTransformJob).
+   *
+   * @default RetryableFailures.all()
+   */
+  readonly retryOn?: RetryableFailures;
+
+  /**
+   * How long to wait before each retry. Delays run on a one-time EventBridge Scheduler schedule that deletes itself;
+   * still exactly one retry per failed execution.
+   *
+   * @default RetryDelay.none()
+   */
+  readonly delay?: RetryDelay;
+
+  /**
+   * Parameter values to change on retry, e.g. a fallback list of instance types on capacity errors. Every other
+   * parameter keeps the failed run's value.
+   *
+   * @default - the failed run's parameter values, unchanged
+   */
+  readonly parameterOverrides?: ParameterOverride[];
+
+  /**
+   * Decide and report (log line, metrics, events, notifications with the exact request), but start nothing.
+   * Useful to watch what the policy would do before letting it act.
+   *
+   * @default false
+   */
+  readonly dryRun?: boolean;
+
+  /**
+   * An SNS topic that receives every decision: retry started or scheduled, skipped with its reason, budget exhausted.
+   *
+   * @default - no SNS notification
+   */
+  readonly notificationTopic?: sns.ITopic;
+
+  /**
+   * Put an event on the account's default event bus for every decision (source `cdk-sagemaker-pipelines`,
+   * detail-types `Selective Retry Started`, `Selective Retry Scheduled`, `Selective Retry Planned`,
+   * `Selective Retry Skipped`, `Selective Retry Budget Exhausted`), so that rules can route them anywhere.
+   *
+   * @default true
+   */
+  readonly publishEvents?: boolean;
+
+  /**
+   * Create an alarm that fires when a failure is left unhealed because the retry budget is spent.
+   *
+   * @default false
+   */
+  readonly alarmOnBudgetExhausted?: boolean;
+
+  /**
+   * Create an alarm that fires when an event lands in the dead-letter queue.
+   *
+   * @default false
+   */
+  readonly alarmOnDeadLetterQueue?: boolean;
 }
 
 /** Properties of `SelectiveRetry`. */
@@ -92,6 +165,18 @@ export class SelectiveRetry extends Construct {
   public readonly handler: lambda.IFunction;
   /** The queue that receives events that could not be handled. */
   public readonly deadLetterQueue: sqs.IQueue;
+  /**
+   * The alarm on exhausted retry budgets.
+   *
+   * @default - only with `alarmOnBudgetExhausted`
+   */
+  public readonly budgetExhaustedAlarm?: cloudwatch.Alarm;
+  /**
+   * The alarm on the dead-letter queue.
+   *
+   * @default - only with `alarmOnDeadLetterQueue`
+   */
+  public readonly deadLetterQueueAlarm?: cloudwatch.Alarm;
   /** The policy rendered into the rule target's input. */
   private readonly policy: SelectiveRetryPolicyInput;
 
@@ -102,10 +187,22 @@ export class SelectiveRetry extends Construct {
     const shared = SharedResources.of(this);
     this.handler = shared.handler;
     this.deadLetterQueue = props.deadLetterQueue ?? shared.deadLetterQueue;
+    const retryOn = (props.retryOn ?? RetryableFailures.all())._render(this);
+    const delay = props.delay?._render(this);
+    const parameterOverrides = (props.parameterOverrides ?? []).map((o) => o._render(this));
     this.policy = {
       version: 1,
       maxAttempts: props.maxAttempts ?? DEFAULT_MAX_ATTEMPTS,
       pipelineNames: props.pipelines.map((p) => p.pipelineName),
+      ...(retryOn.mode !== 'ALL' ? { retryOn } : {}),
+      ...(delay ? { delay } : {}),
+      ...(parameterOverrides.length ? { parameterOverrides } : {}),
+      ...(props.dryRun ? { dryRun: true } : {}),
+      notifications: {
+        events: props.publishEvents ?? true,
+        ...(props.notificationTopic ? { topicArn: props.notificationTopic.topicArn } : {}),
+      },
+      metricsId: Names.uniqueId(this),
     };
 
     this.rule = new events.Rule(this, 'Rule', {
@@ -129,6 +226,114 @@ export class SelectiveRetry extends Construct {
     }));
 
     for (const pipeline of props.pipelines) this.grantHandler(pipeline);
+    if (retryOn.mode !== 'ALL') this.grantJobReads();
+    if (delay) shared.enableDelayedRetries(props.pipelines);
+    if (this.policy.notifications?.events) {
+      this.handler.addToRolePolicy(new iam.PolicyStatement({
+        actions: ['events:PutEvents'],
+        resources: [Stack.of(this).formatArn({ service: 'events', resource: 'event-bus', resourceName: 'default' })],
+      }));
+    }
+    props.notificationTopic?.grantPublish(this.handler);
+
+    if (props.alarmOnBudgetExhausted) {
+      this.budgetExhaustedAlarm = this.metricRetryBudgetExhausted().createAlarm(this, 'BudgetExhaustedAlarm', {
+        alarmDescription: `A failed execution of a pipeline healed by ${this.node.path} was left unhealed: its retry budget is spent.`,
+        threshold: 1,
+        evaluationPeriods: 1,
+        comparisonOperator: cloudwatch.ComparisonOperator.GREATER_THAN_OR_EQUAL_TO_THRESHOLD,
+        treatMissingData: cloudwatch.TreatMissingData.NOT_BREACHING,
+      });
+    }
+    if (props.alarmOnDeadLetterQueue) {
+      this.deadLetterQueueAlarm = this.deadLetterQueue.metricApproximateNumberOfMessagesVisible({ period: Duration.minutes(5), statistic: 'Maximum' })
+        .createAlarm(this, 'DeadLetterQueueAlarm', {
+          alarmDescription: `Events that ${this.node.path} could not handle are waiting in its dead-letter queue.`,
+          threshold: 1,
+          evaluationPeriods: 1,
+          comparisonOperator: cloudwatch.ComparisonOperator.GREATER_THAN_OR_EQUAL_TO_THRESHOLD,
+          treatMissingData: cloudwatch.TreatMissingData.NOT_BREACHING,
+        });
+    }
+  }
+
+  /**
+   * Selective executions started by this construct (not counting scheduled ones until they start).
+   *
+   * @param props metric options
+   * @default - sum over 5 minutes
+   */
+  public metricRetriesStarted(props?: cloudwatch.MetricOptions): cloudwatch.Metric {
+    return this.metric(METRICS.retriesStarted, props);
+  }
+
+  /**
+   * Retries scheduled for later (with a `delay`).
+   *
+   * @param props metric options
+   * @default - sum over 5 minutes
+   */
+  public metricRetriesScheduled(props?: cloudwatch.MetricOptions): cloudwatch.Metric {
+    return this.metric(METRICS.retriesScheduled, props);
+  }
+
+  /**
+   * Failed executions this construct decided not to retry (any reason: budget, policy, Fail step, nothing to do).
+   *
+   * @param props metric options
+   * @default - sum over 5 minutes
+   */
+  public metricRetriesSkipped(props?: cloudwatch.MetricOptions): cloudwatch.Metric {
+    return this.metric(METRICS.retriesSkipped, props);
+  }
+
+  /**
+   * Failed executions left unhealed because their retry budget was spent.
+   *
+   * @param props metric options
+   * @default - sum over 5 minutes
+   */
+  public metricRetryBudgetExhausted(props?: cloudwatch.MetricOptions): cloudwatch.Metric {
+    return this.metric(METRICS.budgetExhausted, props);
+  }
+
+  /**
+   * Failed steps seen by this construct, of one failure class.
+   *
+   * @param failureClass the class
+   * @param props metric options
+   * @default - sum over 5 minutes
+   */
+  public metricFailedSteps(failureClass: FailureClass, props?: cloudwatch.MetricOptions): cloudwatch.Metric {
+    return this.metric(METRICS.failedSteps, { ...props, dimensionsMap: { ...props?.dimensionsMap, FailureClass: failureClass } });
+  }
+
+  /**
+   * A metric the handler emits for this construct, in namespace `CdkSageMakerPipelines`.
+   *
+   * @param metricName e.g. `RetriesStarted`
+   * @param props metric options
+   * @default - sum over 5 minutes
+   */
+  public metric(metricName: string, props?: cloudwatch.MetricOptions): cloudwatch.Metric {
+    return new cloudwatch.Metric({
+      namespace: METRICS.namespace,
+      metricName,
+      statistic: 'Sum',
+      period: Duration.minutes(5),
+      ...props,
+      dimensionsMap: { service: METRICS.service, SelectiveRetry: this.policy.metricsId!, ...props?.dimensionsMap },
+    });
+  }
+
+  /** Lets the handler read why the jobs behind failed steps failed (their names are generated at run time). */
+  private grantJobReads(): void {
+    const stack = Stack.of(this);
+    this.handler.addToRolePolicy(new iam.PolicyStatement({
+      actions: ['sagemaker:DescribeProcessingJob', 'sagemaker:DescribeTrainingJob', 'sagemaker:DescribeTransformJob'],
+      resources: ['processing-job', 'training-job', 'transform-job'].map((resource) =>
+        stack.formatArn({ service: 'sagemaker', resource, resourceName: '*', arnFormat: ArnFormat.SLASH_RESOURCE_NAME })),
+    }));
   }
 
   /** Lets the handler read the pipeline's executions and start selective executions of it, and nothing more. */
@@ -161,6 +366,7 @@ class SharedResources extends Construct {
 
   public readonly handler: lambda.Function;
   public readonly deadLetterQueue: sqs.Queue;
+  private schedulerRole?: iam.Role;
 
   private constructor(scope: Stack, id: string) {
     super(scope, id);
@@ -197,13 +403,53 @@ class SharedResources extends Construct {
     ]);
     addNagSuppressions(role, [{
       id: 'AwsSolutions-IAM5',
-      reason: 'Execution IDs are generated by SageMaker at run time: the handler may read only the executions of the healed '
-        + 'pipelines (pipeline/NAME/execution/*), and write only to its own log group\'s streams.',
+      reason: 'Names generated at run time: the handler may read only the executions of the healed pipelines '
+        + '(pipeline/NAME/execution/*), describe the SageMaker jobs whose failures it classifies (job names are generated by '
+        + 'SageMaker Pipelines), create schedules only in its own schedule group, and write only to its own log group\'s streams.',
       appliesTo: [
         { regex: '/^Resource::.*:pipeline\\/.*\\/execution\\/\\*$/g' },
+        { regex: '/^Resource::.*:(processing|training|transform)-job\\/\\*$/g' },
+        { regex: '/^Resource::.*:schedule\\/.*\\/\\*$/g' },
         { regex: '/^Resource::<CdkSageMakerPipelinesSelectiveRetryLogGroup.*\\.Arn>:\\*$/g' },
       ],
     }]);
+  }
+
+  /**
+   * Creates, once, what delayed retries need: a schedule group, and a role EventBridge Scheduler assumes to start
+   * the selective executions; then lets that role start the given pipelines.
+   */
+  public enableDelayedRetries(pipelines: IPipeline[]): void {
+    if (!this.schedulerRole) {
+      const stack = Stack.of(this);
+      const group = new scheduler.CfnScheduleGroup(this, 'ScheduleGroup', {});
+      this.schedulerRole = new iam.Role(this, 'SchedulerRole', {
+        assumedBy: new iam.ServicePrincipal('scheduler.amazonaws.com', {
+          conditions: { StringEquals: { 'aws:SourceAccount': stack.account } },
+        }),
+        description: 'Starts delayed selective retries of SageMaker pipelines',
+      });
+      this.deadLetterQueue.grantSendMessages(this.schedulerRole);
+      this.handler.addEnvironment(HANDLER_ENV.schedulerRoleArn, this.schedulerRole.roleArn);
+      this.handler.addEnvironment(HANDLER_ENV.scheduleGroup, group.ref);
+      this.handler.addEnvironment(HANDLER_ENV.deadLetterQueueArn, this.deadLetterQueue.queueArn);
+      this.handler.addToRolePolicy(new iam.PolicyStatement({
+        actions: ['scheduler:CreateSchedule'],
+        resources: [stack.formatArn({ service: 'scheduler', resource: 'schedule', resourceName: `${group.ref}/*`, arnFormat: ArnFormat.SLASH_RESOURCE_NAME })],
+      }));
+      this.schedulerRole.grantPassRole(this.handler.grantPrincipal);
+      addNagSuppressions(this.schedulerRole, [{
+        id: 'AwsSolutions-IAM5',
+        reason: 'Only used to send undeliverable scheduled retries to the dead-letter queue; no wildcard beyond the queue.',
+        appliesTo: [{ regex: '/^Action::sqs:.*$/g' }],
+      }]);
+    }
+    for (const pipeline of pipelines) {
+      this.schedulerRole.addToPolicy(new iam.PolicyStatement({
+        actions: ['sagemaker:StartPipelineExecution'],
+        resources: withLowerCase(pipeline.pipelineArn),
+      }));
+    }
   }
 }
 

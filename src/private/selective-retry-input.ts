@@ -21,6 +21,8 @@ export interface SelectiveRetryPolicyInput {
   readonly dryRun?: boolean;
   /** Where decisions are announced. Absent: events on the default bus, no SNS. */
   readonly notifications?: NotificationsInput;
+  /** The construct's unique id: the `SelectiveRetry` dimension of its metrics. */
+  readonly metricsId?: string;
 }
 
 /** `ALL`: every failure; `CLASSES`: failures of the listed classes; `MATCHING`: reasons matching a pattern. */

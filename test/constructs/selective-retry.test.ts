@@ -54,7 +54,7 @@ describe('SelectiveRetry', () => {
     expect(target.InputTransformer.InputPathsMap).toEqual({ f1: '$' });
     expect(JSON.parse(target.InputTransformer.InputTemplate.replace('<f1>', 'null'))).toEqual({
       event: null,
-      policy: { version: 1, maxAttempts: 3, pipelineNames: ['abalone'] },
+      policy: { version: 1, maxAttempts: 3, pipelineNames: ['abalone'], notifications: { events: true }, metricsId: expect.stringMatching(/^StackHeal[0-9A-F]{8}$/) },
     });
   });
 

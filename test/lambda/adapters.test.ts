@@ -42,7 +42,7 @@ describe('scheduler adapter', () => {
   });
 
   test('an existing schedule of the same name means a duplicate delivery', async () => {
-    scheduler.on(CreateScheduleCommand).rejects(new ConflictException({ message: 'exists', $metadata: {} }));
+    scheduler.on(CreateScheduleCommand).rejects(new ConflictException({ message: 'exists', $metadata: {} } as any));
     await expect(port.scheduleStart({ name: 'n', at: new Date(), request, partition: 'aws' })).resolves.toBe('exists');
   });
 

@@ -1,8 +1,8 @@
 import * as fs from 'fs';
 import * as path from 'path';
 import { PipelineExecutionStep } from '@aws-sdk/client-sagemaker';
-import { Announcement, NotifierPort } from '../../lambda/notifier-port';
 import { DecisionCounts } from '../../lambda/metrics-port';
+import { Announcement, NotifierPort } from '../../lambda/notifier-port';
 import { LogRecord, remediate } from '../../lambda/remediate';
 import { ExecutionSnapshot, SageMakerPort } from '../../lambda/sagemaker-port';
 import { SchedulerPort } from '../../lambda/scheduler-port';
@@ -24,8 +24,8 @@ const EVENT = {
 class FakeSageMaker implements SageMakerPort {
   public readonly started: any[] = [];
   public readonly jobsDescribed: string[] = [];
-  constructor(private readonly snapshot: ExecutionSnapshot, private readonly jobReasons: Record<string, string> = {}) {}
-  async readExecution() { return this.snapshot; }
+  constructor(private readonly execution: ExecutionSnapshot, private readonly jobReasons: Record<string, string> = {}) {}
+  async readExecution() { return this.execution; }
   async startPipelineExecution(request: any) { this.started.push(request); return `${PIPELINE_ARN}/execution/retry1`; }
   async describeJobFailureReason(arn: string) { this.jobsDescribed.push(arn); return this.jobReasons[arn]; }
 }
@@ -53,8 +53,12 @@ function harness(sagemaker: FakeSageMaker, extra: { scheduler?: SchedulerPort; f
     async publishToTopic(topic, a) { topics.push([topic, a]); },
   };
   const deps = {
-    sagemaker, log: (r: LogRecord) => logs.push(r), notifier, scheduler: extra.scheduler,
-    metrics: { record: async (c: DecisionCounts) => { counts.push(c); } }, now: () => NOW,
+    sagemaker,
+    log: (r: LogRecord) => logs.push(r),
+    notifier,
+    scheduler: extra.scheduler,
+    metrics: { record: async (c: DecisionCounts) => { counts.push(c); } },
+    now: () => NOW,
   };
   return { deps, logs, events, topics, counts };
 }
