@@ -77,7 +77,7 @@ const project = new awscdk.AwsCdkConstructLibrary({
 // constructs with lambda.Code.fromAsset, so consumers in any jsii language need neither esbuild nor Docker.
 // `--main-fields=module,main` lets esbuild tree-shake the AWS SDK's ES modules down to the commands we call.
 const esbuild = (entry: string, outfile: string, target: string, ...extra: string[]) =>
-  `esbuild ${entry} --bundle --platform=node --format=cjs --target=${target} --minify --main-fields=module,main `
+  `esbuild ${entry} --bundle --platform=node --format=cjs --target=${target} --minify --main-fields=module,main --log-level=warning `
   + `--legal-comments=none --outfile=${outfile}${extra.length ? ' ' + extra.join(' ') : ''}`;
 // The handler is an ES module split into chunks: a cold start loads only the entry and the SageMaker client; the
 // Scheduler, EventBridge and SNS clients and Powertools Metrics are separate chunks, loaded by dynamic import() on
@@ -89,7 +89,7 @@ bundleHandler.exec('rm -rf assets/selective-retry-handler');
 bundleHandler.exec(
   'esbuild lambda/selective-retry-handler.lambda.ts --bundle --platform=node --format=esm --splitting --target=node22 --minify '
   + '--main-fields=module,main --legal-comments=none --outdir=assets/selective-retry-handler --entry-names=index '
-  + '--chunk-names=chunks/[name]-[hash] '
+  + '--chunk-names=chunks/[name]-[hash] --log-level=warning '
   // Some bundled CommonJS dependencies call require() for Node built-ins; give the ES module a real one.
   + '"--banner:js=import { createRequire as __createRequire } from \'module\'; const require = __createRequire(import.meta.url);"',
 );
