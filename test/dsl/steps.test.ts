@@ -7,9 +7,9 @@ import { dagOf, newStack, renderedDefinition } from './util';
 import { planRetry } from '../../lambda/planner';
 import {
   AutoMLProblemType, AutoMLStep, CallbackStep, ClarifyCheckStep, ClarifyCheckType, Condition, ConditionStep, CreateModelStep,
-  CustomStep, EmrStep, ExecutionVariable, FailStep, HyperparameterRange, HyperparameterScalingType, LambdaStep, NotebookJobStep,
-  ParameterBoolean, ParameterInteger, ParameterString, Pipeline, PipelineDefinition, QualityCheckStep, QualityCheckType,
-  StepOutputType, StepType, TransformStep, TuningObjectiveType, TuningStep,
+  CustomStep, EmrStep, ExecutionVariable, FailStep, HyperparameterRange, HyperparameterScalingType, Join, JsonGet, LambdaStep, NotebookJobStep,
+  ParameterBoolean, ParameterInteger, ParameterString, Pipeline, PipelineDefinition, ProcessingStep, PropertyFile, QualityCheckStep, QualityCheckType,
+  StepOutputType, StepType, TrainingStep, TransformStep, TuningObjectiveType, TuningStep,
 } from '../../src';
 
 const IMAGE = '683313688378.dkr.ecr.us-east-1.amazonaws.com/sagemaker-xgboost:1.7-1';
@@ -346,5 +346,52 @@ describe('conditions', () => {
 
     // THEN
     expect(plan.decision).toBe('skip');
+  });
+});
+
+describe('expressions', () => {
+  test('JsonGet.fromS3Uri and ExecutionVariable.of render, and a reference inside the URI is a dependency', () => {
+    // GIVEN a condition reading a JSON file whose URI comes from a training step
+    const { stack, role } = setup();
+    const train = new TrainingStep(stack, 'Train', { role, imageUri: IMAGE, instanceType: 'ml.m5.xlarge', outputPath: 's3://bucket/model' });
+    const check = new ConditionStep(stack, 'Check', {
+      conditions: [Condition.greaterThan(
+        JsonGet.fromS3Uri(Join.of('/', [train.property('OutputDataConfig.S3OutputPath'), 'metrics.json']), 'accuracy'),
+        0.9,
+      )],
+      ifSteps: [new FailStep(stack, 'Stop', { errorMessage: ExecutionVariable.of('PipelineExecutionArn') })],
+    });
+
+    // WHEN
+    new Pipeline(stack, 'P', { definition: PipelineDefinition.fromSteps([train, check]) });
+    const definition = renderedDefinition(stack);
+
+    // THEN
+    expect(definition.Steps[1].Arguments.Conditions[0].LeftValue).toEqual({
+      'Std:JsonGet': {
+        S3Uri: { 'Std:Join': { On: '/', Values: [{ Get: 'Steps.Train.OutputDataConfig.S3OutputPath' }, 'metrics.json'] } },
+        Path: 'accuracy',
+      },
+    });
+    expect(definition.Steps[1].Arguments.IfSteps[0].Arguments.ErrorMessage).toEqual({ Get: 'Execution.PipelineExecutionArn' });
+    expect(dagOf(definition).Check.predecessors).toEqual(['Train']);
+  });
+
+  test('a property file belongs to one step; integer parameters take integer defaults', () => {
+    // GIVEN
+    const { stack, role } = setup();
+    const report = new PropertyFile({ propertyFileName: 'Report', outputName: 'out', filePath: 'r.json' });
+    const props = {
+      role,
+      imageUri: IMAGE,
+      instanceType: 'ml.m5.xlarge',
+      propertyFiles: [report],
+      outputs: [{ outputName: 'out', localPath: '/opt/ml/processing/out', s3Uri: 's3://bucket/out' }],
+    };
+    new ProcessingStep(stack, 'A', props);
+
+    // WHEN / THEN
+    expect(() => new ProcessingStep(stack, 'B', props)).toThrow(/Stack\/B: PropertyFile "Report" is already attached to step "A" \(Stack\/A\)/);
+    expect(() => new ParameterInteger('Epochs', { defaultValue: 1.5 })).toThrow(/must be an integer; received 1\.5\. Use ParameterFloat/);
   });
 });
