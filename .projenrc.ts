@@ -1,4 +1,5 @@
 import { JsonFile, awscdk, javascript } from 'projen';
+import { configureShipping } from './projenrc/shipping';
 
 /** The aws-cdk-lib version we build and test against; consumers need at least this one. */
 const CDK_VERSION = '2.211.0';
@@ -142,5 +143,7 @@ project.tryFindObjectFile('package.json')!.addOverride('jest.transform', {
 // Type-check everything that is not jsii (the handler, CLI, demo, benchmarks, tests) before the tests run: esbuild
 // bundles without type-checking, and ts-jest only checks the files a test imports.
 project.testTask.prependExec('tsc --noEmit -p test/tsconfig.json');
+
+configureShipping(project);
 
 project.synth();
