@@ -132,7 +132,15 @@ export abstract class PipelineDefinition {
    * @param options storage
    */
   public static fromJson(definition: any, options: PipelineDefinitionOptions = {}): PipelineDefinition {
-    const parsed = typeof definition === 'string' && !Token.isUnresolved(definition) ? parseJsonOrThrow(definition, 'fromJson') : definition;
+    if (typeof definition === 'string' && Token.isUnresolved(definition)) {
+      throw new Error('PipelineDefinition.fromJson: the definition is a string that contains CDK tokens, so it cannot be '
+        + 'parsed at synth time. Pass the definition as an object (tokens may appear in its values).');
+    }
+    const parsed = typeof definition === 'string' ? parseJsonOrThrow(definition, 'fromJson') : definition;
+    if (typeof parsed !== 'object' || parsed === null || Array.isArray(parsed)) {
+      throw new Error('PipelineDefinition.fromJson: a definition is a JSON object ({"Version": "2020-12-01", "Steps": [...]}); '
+        + `received ${JSON.stringify(parsed)?.slice(0, 80)}.`);
+    }
     return new JsonDefinition(parsed, options);
   }
 

@@ -309,6 +309,22 @@ describe('PipelineDefinition', () => {
 
   test('fromJson rejects text that is not JSON, saying where to get a definition', () => {
     expect(() => PipelineDefinition.fromJson('{"Steps": [')).toThrow(/not valid JSON.*pipeline\.definition\(\)/);
+    expect(() => PipelineDefinition.fromJson('[1]')).toThrow(/a definition is a JSON object.*received \[1\]/);
+  });
+
+  test('fromJson accepts a JSON string, and refuses one with CDK tokens inside', () => {
+    // GIVEN
+    const stack = newStack();
+    const bucket = new s3.Bucket(stack, 'Data');
+
+    // WHEN / THEN
+    expect(() => PipelineDefinition.fromJson(`{"Version": "2020-12-01", "Steps": [{"Name": "${bucket.bucketName}"}]}`))
+      .toThrow(/contains CDK tokens.*Pass the definition as an object/);
+    new Pipeline(stack, 'P', {
+      definition: PipelineDefinition.fromJson('{"Version": "2020-12-01", "Steps": [{"Name": "Stop", "Type": "Fail", "Arguments": {}}]}'),
+    });
+    const [resource] = Object.values(Template.fromStack(stack).findResources('AWS::SageMaker::Pipeline')) as any[];
+    expect(JSON.parse(resource.Properties.PipelineDefinition.PipelineDefinitionBody).Steps[0].Name).toBe('Stop');
   });
 
   test('fromFile rejects a missing file, naming it', () => {
