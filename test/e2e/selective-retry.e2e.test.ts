@@ -397,3 +397,35 @@ test('a Failed event of a pipeline outside the policy is ignored', async () => {
   expect(invocation.result?.outcome).toBe('ignored');
   expect(w.emu.callsOf('StartPipelineExecution')).toHaveLength(1); // only the test's own start
 });
+
+test('a policy with a delay schedules the retry through EventBridge Scheduler; the schedule starts it once', async () => {
+  const w = await world((emu) => {
+    installAbalone(emu);
+    emu.script.failStep('AbaloneTrain', { attempts: [1], reason: FAILURE_REASONS.capacity });
+    emu.events.deliverDuplicates(2);
+  }, {
+    harness: {
+      policy: { ...policy(), delay: { strategy: 'FIXED', baseSeconds: 60 } },
+      env: {
+        SELECTIVE_RETRY_SCHEDULER_ROLE_ARN: 'arn:aws:iam::111122223333:role/selective-retry-scheduler',
+        SELECTIVE_RETRY_SCHEDULE_GROUP: 'selective-retry',
+      },
+    },
+  });
+  const failedArn = await runAndHeal(w, { PipelineName: ABALONE_PIPELINE });
+
+  expect(w.harness.results.map((r) => r.outcome)).toEqual(['scheduled', 'scheduled']);
+  const { schedules, scheduleRuns } = w.emu.sideEffects;
+  expect(schedules).toHaveLength(1); // the duplicate found it already there
+  expect(schedules[0].ScheduleExpression).toMatch(/^at\(\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\)$/);
+  const scheduled = JSON.parse(schedules[0].Target.Input);
+  expect(scheduled.SelectiveExecutionConfig.SourcePipelineExecutionArn).toBe(failedArn);
+  expect(scheduleRuns).toHaveLength(1);
+  expect(scheduleRuns[0].error).toBeUndefined();
+  const executions = w.emu.executionsOf(ABALONE_PIPELINE);
+  expect(executions.map((e) => e.status)).toEqual(['Failed', 'Succeeded']);
+  expect(executions[1].arn).toBe(scheduleRuns[0].executionArn);
+  // the retry started no earlier than the delay after the failure (simulated time)
+  expect(executions[1].createdAt - executions[0].endedAt!).toBeGreaterThanOrEqual(50_000);
+  expect(startRequests(w.emu)).toHaveLength(0); // the handler itself started nothing
+});

@@ -509,3 +509,39 @@ describe('side services (recorded, not emulated)', () => {
     expect(emu.callsOf()).toEqual([]);
   });
 });
+
+test('a one-time schedule targeting StartPipelineExecution fires after its wait (simulated) and is deleted after it runs', async () => {
+  await start({ scheduleRealWaitMs: 20 });
+  installAbalone(emu);
+  const { SchedulerClient, CreateScheduleCommand } = await import('@aws-sdk/client-scheduler');
+  const scheduler = new SchedulerClient({ endpoint: emu.url, region: emu.region, credentials: { accessKeyId: 'AKIAEMULATOREXAMPLE', secretAccessKey: 'x' }, maxAttempts: 1 });
+  const at = new Date(Date.now() + 15 * 60_000).toISOString().slice(0, 19);
+  const schedule = {
+    Name: 'retry-abc',
+    ScheduleExpression: `at(${at})`,
+    FlexibleTimeWindow: { Mode: 'OFF' as const },
+    ActionAfterCompletion: 'DELETE' as const,
+    Target: {
+      Arn: 'arn:aws:scheduler:::aws-sdk:sagemaker:startPipelineExecution',
+      RoleArn: 'arn:aws:iam::111122223333:role/s',
+      Input: JSON.stringify({ PipelineName: ABALONE_PIPELINE, ClientRequestToken: 'd'.repeat(64) }),
+    },
+  };
+  try {
+    const before = emu.clock.now();
+    await scheduler.send(new CreateScheduleCommand(schedule));
+    await emu.waitForIdle();
+    expect(emu.sideEffects.scheduleRuns).toHaveLength(1);
+    const [ex] = emu.executionsOf(ABALONE_PIPELINE);
+    expect(emu.sideEffects.scheduleRuns[0].executionArn).toBe(ex.arn);
+    expect(ex.status).toBe('Succeeded');
+    expect(ex.createdAt - before).toBeGreaterThanOrEqual(14 * 60_000);
+    // deleted after it ran: the name can be used again; the same ClientRequestToken starts nothing new
+    await scheduler.send(new CreateScheduleCommand({ ...schedule, ScheduleExpression: `at(${new Date().toISOString().slice(0, 19)})` }));
+    await emu.waitForIdle();
+    expect(emu.sideEffects.scheduleRuns.map((r) => r.executionArn)).toEqual([ex.arn, ex.arn]);
+    expect(emu.executionsOf(ABALONE_PIPELINE)).toHaveLength(1);
+  } finally {
+    scheduler.destroy();
+  }
+});

@@ -31,9 +31,11 @@ export function assertHandlerBundle(bundle = HANDLER_BUNDLE): void {
   }
 }
 
+/** The policy the rule target sends with each event (`maxAttempts`, `pipelineNames`, and any other policy field). */
 export interface RetryPolicyInput {
   readonly maxAttempts: number;
   readonly pipelineNames: string[];
+  readonly [key: string]: unknown;
 }
 
 /** What the handler resolves to (the documented contract). */
@@ -68,6 +70,8 @@ export interface HarnessOptions {
   readonly retryDelayMs?: number;
   /** Real-time limit of one invocation (default 30 s). */
   readonly timeoutMs?: number;
+  /** Extra environment of the function (what the construct would set, e.g. the scheduler role and group). */
+  readonly env?: Record<string, string>;
   readonly bundle?: string;
 }
 
@@ -252,7 +256,7 @@ export class LambdaHarness {
       AWS_CONFIG_FILE: '/dev/null',
       AWS_SHARED_CREDENTIALS_FILE: '/dev/null',
       AWS_EC2_METADATA_DISABLED: 'true',
-    });
+    }, this.options.env ?? {});
     const child = spawn(process.execPath, ['-e', CHILD_SOURCE], { env, stdio: ['ignore', 'pipe', 'pipe', 'ipc'] });
     this.child = child;
     child.stdout?.on('data', (d) => this.strayLogs.push(String(d)));
@@ -297,7 +301,7 @@ export class LambdaHarness {
 
   private async invoke(event: EventBridgeEvent, attempt: number): Promise<Invocation> {
     const id = this.nextId++;
-    const input = { event, policy: { maxAttempts: this.options.policy.maxAttempts, pipelineNames: [...this.options.policy.pipelineNames] } };
+    const input = { event, policy: structuredClone(this.options.policy) };
     const invocation: Invocation = { id, attempt, event, input, logs: [], done: false };
     this.invocations.push(invocation);
     if (this.exited || !this.child) {

@@ -39,6 +39,12 @@ export interface EmulatorOptions {
    * items plus a NextToken; a small cap forces clients to follow NextToken.
    */
   readonly maxPageSize?: number;
+  /**
+   * Real milliseconds a one-time schedule waits, at most, before the rest of its wait elapses on the simulated clock
+   * (default 200). Keeps real-time ordering for requests that arrive soon after CreateSchedule: a duplicate delivery
+   * still finds the schedule there, as it would during a real multi-minute wait.
+   */
+  readonly scheduleRealWaitMs?: number;
   /** Seed for ids and job names (default 1): the same seed gives the same ARNs. */
   readonly seed?: number;
   /** Simulated start time (default 2026-01-05T09:00:00Z). */
@@ -135,12 +141,14 @@ export class SageMakerEmulator {
   /** Every job any step ran, in creation order. */
   public readonly jobs: JobRecord[] = [];
   /** What clients sent to EventBridge, SNS and Scheduler (recorded only; see side-services.ts). */
-  public readonly sideEffects: SideEffects = { putEvents: [], snsPublishes: [], schedules: [] };
+  public readonly sideEffects: SideEffects = { putEvents: [], snsPublishes: [], schedules: [], scheduleRuns: [], activeSchedules: new Set() };
 
   private readonly random: SeededRandom;
   private readonly lowercaseArns: boolean;
   private readonly defaultPageSize: number;
   private readonly maxPageSize: number;
+  private readonly scheduleRealWaitMs: number;
+  private pendingScheduleTimers = 0;
   private readonly pipelines = new Map<string, PipelineRecord>();
   private readonly executions = new Map<string, ExecutionRecord>();
   private readonly runners = new Map<string, PipelineRunner>();
@@ -160,6 +168,7 @@ export class SageMakerEmulator {
     this.lowercaseArns = options.lowercaseArns ?? true;
     this.defaultPageSize = options.defaultPageSize ?? 10;
     this.maxPageSize = options.maxPageSize ?? 100;
+    this.scheduleRealWaitMs = options.scheduleRealWaitMs ?? 200;
     this.events = new EventBus(() => this.random.uuid());
   }
 
@@ -250,7 +259,8 @@ export class SageMakerEmulator {
   /** True when nothing is running, scheduled, being delivered or being answered. */
   public isIdle(): boolean {
     const running = [...this.runners.values()].some((r) => !r.done);
-    return !running && this.clock.pending === 0 && this.events.pending === 0 && this.inFlightRequests === 0;
+    return !running && this.clock.pending === 0 && this.events.pending === 0 && this.inFlightRequests === 0
+      && this.pendingScheduleTimers === 0;
   }
 
   /** Waits (bounded) until `isIdle()`; in manual clock mode it drains the clock. */
@@ -323,6 +333,7 @@ export class SageMakerEmulator {
         call.status = answer.status;
         call.respondedAt = performance.now();
         if (answer.status >= 300) call.errorType = answer.headers['x-amzn-errortype'] ?? 'Error';
+        if (side.operation === 'Scheduler.CreateSchedule' && answer.status === 200) this.armSchedule(side.request);
         res.writeHead(answer.status, { ...answer.headers, 'content-length': Buffer.byteLength(answer.body), 'x-amzn-requestid': this.random.uuid() });
         res.end(answer.body);
         return;
@@ -378,6 +389,40 @@ export class SageMakerEmulator {
       default:
         throw new ApiError('UnknownOperationException', `The emulator does not implement SageMaker.${operation}.`);
     }
+  }
+
+  /**
+   * Fires a one-time schedule whose universal target is SageMaker StartPipelineExecution: `Target.Arn`
+   * `arn:aws:scheduler:::aws-sdk:sagemaker:startPipelineExecution` with the API request as `Target.Input`
+   * (https://docs.aws.amazon.com/scheduler/latest/UserGuide/managing-targets-universal.html), at the time of its
+   * `at(yyyy-mm-ddThh:mm:ss)` expression (schedule-types.html, one-time schedules). The wait is measured against the
+   * real clock the handler used, and elapses on the simulated clock. `ActionAfterCompletion: DELETE` removes the
+   * schedule after it runs (API_CreateSchedule.html). Other targets are recorded only.
+   */
+  private armSchedule(request: Record<string, any>): void {
+    const target = request.Target ?? {};
+    const at = /^at\((\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d)\)$/.exec(String(request.ScheduleExpression ?? ''));
+    if (!at || !/^arn:aws[a-z-]*:scheduler:::aws-sdk:sagemaker:startPipelineExecution$/.test(String(target.Arn ?? ''))) return;
+    const due = Date.parse(`${at[1]}Z`);
+    const key = `${request.GroupName ?? 'default'}/${request.Name}`;
+    const wait = Math.max(0, due - Date.now());
+    const realWait = Math.min(wait, this.scheduleRealWaitMs);
+    this.pendingScheduleTimers++;
+    setTimeout(() => {
+      this.pendingScheduleTimers--;
+      this.clock.schedule(wait - realWait, () => this.fireSchedule(request, key));
+    }, realWait);
+  }
+
+  private fireSchedule(request: Record<string, any>, key: string): void {
+    const target = request.Target ?? {};
+    try {
+      const started = this.startPipelineExecution(JSON.parse(String(target.Input ?? '{}')));
+      this.sideEffects.scheduleRuns.push({ name: request.Name, executionArn: started.PipelineExecutionArn });
+    } catch (e) {
+      this.sideEffects.scheduleRuns.push({ name: request.Name, error: e instanceof ApiError ? `${e.type}: ${e.message}` : String(e) });
+    }
+    if (request.ActionAfterCompletion === 'DELETE') this.sideEffects.activeSchedules.delete(key);
   }
 
   // ---------------------------------------------------------------------------------------------------------------

@@ -18,6 +18,10 @@ export interface SideEffects {
   readonly snsPublishes: Array<Record<string, string>>;
   /** Scheduler CreateSchedule requests (`Name` plus the JSON body). */
   readonly schedules: Array<Record<string, any>>;
+  /** Schedules that fired (see `SageMakerEmulator`): what they started, or the error SageMaker answered. */
+  readonly scheduleRuns: Array<{ name: string; executionArn?: string; error?: string }>;
+  /** Names (`group/name`) of schedules that exist now: a one-time schedule with `ActionAfterCompletion: DELETE` is gone after it runs. */
+  readonly activeSchedules: Set<string>;
 }
 
 export interface SideRequest {
@@ -72,11 +76,13 @@ export function answerSideRequest(side: SideRequest, effects: SideEffects, ids: 
       return json(200, { FailedEntryCount: 0, Entries: entries.map(() => ({ EventId: ids.uuid() })) });
     }
     case 'Scheduler.CreateSchedule': {
-      if (effects.schedules.some((s) => s.Name === side.request.Name && (s.GroupName ?? 'default') === (side.request.GroupName ?? 'default'))) {
+      const group = side.request.GroupName ?? 'default';
+      // Names are unique per group: creating an existing one is a ConflictException (API_CreateSchedule.html).
+      if (effects.activeSchedules.has(`${group}/${side.request.Name}`)) {
         return json(409, { Message: `Schedule ${side.request.Name} already exists.` }, 'ConflictException');
       }
       effects.schedules.push(side.request);
-      const group = side.request.GroupName ?? 'default';
+      effects.activeSchedules.add(`${group}/${side.request.Name}`);
       return json(200, { ScheduleArn: `arn:aws:scheduler:${ids.region}:${ids.account}:schedule/${group}/${side.request.Name}` });
     }
     case 'SNS.Publish': {
