@@ -3,6 +3,13 @@
  * regression is visible, but benchmarks are never part of the test suite (tests check behaviour, not time).
  */
 import { runHandlerColdStartBenchmark } from './handler-cold-start';
+import { runHandlerRoundTripsBenchmark } from './handler-round-trips';
 
-const results = [runHandlerColdStartBenchmark()];
-process.exitCode = results.every((r) => r.ok) ? 0 : 1;
+async function main(): Promise<boolean> {
+  const results = [runHandlerColdStartBenchmark()];
+  console.log('');
+  results.push(await runHandlerRoundTripsBenchmark());
+  return results.every((r) => r.ok);
+}
+
+main().then((ok) => { process.exitCode = ok ? 0 : 1; }, (e) => { console.error(e); process.exitCode = 2; });

@@ -1,0 +1,109 @@
+/**
+ * Benchmark: the handler's critical path under API latency. The local SageMaker emulator delays every call by L ms;
+ * the bundled handler heals one failed execution (single page of steps and parameters); we print its wall time
+ * divided by L and the number of sequential round trips it made.
+ *
+ * Target (issue 4): two SageMaker round trips in total (all reads in parallel, then the start), i.e. wall/L <= 2.5.
+ * The decision event on the default bus is one more round trip after the start (it announces the started
+ * execution's ARN); it is measured separately, with events on (the default) and off.
+ *
+ * Each row delivers the same Failed event twice to one function instance: the first delivery is a cold invocation
+ * (it also pays for loading the SDK's credential and endpoint code and, with events on, the EventBridge client);
+ * the second, a duplicate delivery that SageMaker answers idempotently, is a warm invocation whose wall time is the
+ * latency-bound critical path the target is about.
+ */
+import { performance } from 'perf_hooks';
+import { StartPipelineExecutionCommand } from '@aws-sdk/client-sagemaker';
+import { FAILURE_REASONS } from '../test/emulator/faults';
+import { LambdaHarness, assertHandlerBundle } from '../test/emulator/lambda-harness';
+import { SageMakerEmulator } from '../test/emulator/sagemaker-emulator';
+import { ABALONE_PIPELINE, installAbalone } from '../test/emulator/scenarios';
+
+/** Realistic in-region API latencies; below ~50 ms the harness's own fixed cost (~20 ms: IPC, JSON) dominates. */
+const LATENCIES_MS = [50, 100, 200];
+const WALL_RATIO_TARGET = 2.5;
+
+interface Measurement {
+  readonly coldWallMs: number;
+  readonly wallMs: number;
+  /** From the delivery to SageMaker's answer to StartPipelineExecution: how long healing takes to begin. */
+  readonly toStartMs: number;
+  readonly sageMakerCalls: number;
+  readonly sageMakerRoundTrips: number;
+  readonly allRoundTrips: number;
+}
+
+async function measure(latencyMs: number, events: boolean): Promise<Measurement> {
+  const emulator = await SageMakerEmulator.start({ seed: 7 });
+  const client = emulator.client();
+  let harness: LambdaHarness | undefined;
+  try {
+    installAbalone(emulator);
+    emulator.script.failStep('AbaloneTrain', { attempts: [1], reason: FAILURE_REASONS.capacity });
+    harness = await LambdaHarness.start(emulator, {
+      autoDeliver: false,
+      policy: { version: 1, maxAttempts: 2, pipelineNames: [ABALONE_PIPELINE], notifications: { events } },
+    });
+    await client.send(new StartPipelineExecutionCommand({ PipelineName: ABALONE_PIPELINE }));
+    await emulator.waitForIdle();
+    const failed = emulator.events.published.find((e) => (e.detail as { currentPipelineExecutionStatus?: string }).currentPipelineExecutionStatus === 'Failed');
+    if (!failed) throw new Error('the scripted failure did not fail the execution');
+
+    emulator.faults.setLatency('*', latencyMs);
+    const timed = async () => {
+      const start = performance.now();
+      const invocation = await harness!.deliver(failed);
+      const elapsed = performance.now() - start;
+      if (invocation.result?.outcome !== 'started') throw new Error(`the handler did not start a retry: ${JSON.stringify(invocation.result ?? invocation.error)}`);
+      return elapsed;
+    };
+    const coldWallMs = await timed();
+    const before = emulator.calls.length;
+    const deliveredAt = performance.now();
+    const wallMs = await timed();
+
+    const calls = emulator.calls.slice(before);
+    const sageMaker = calls.filter((c) => c.service === 'SageMaker');
+    const start = sageMaker.find((c) => c.operation === 'StartPipelineExecution');
+    if (!start) throw new Error('the handler made no StartPipelineExecution call');
+    return {
+      coldWallMs,
+      wallMs,
+      toStartMs: start.respondedAt - deliveredAt,
+      sageMakerCalls: sageMaker.length,
+      sageMakerRoundTrips: SageMakerEmulator.sequentialRoundTrips(sageMaker),
+      allRoundTrips: SageMakerEmulator.sequentialRoundTrips(calls),
+    };
+  } finally {
+    client.destroy();
+    await harness?.close();
+    await emulator.close();
+  }
+}
+
+export async function runHandlerRoundTripsBenchmark(): Promise<{ ok: boolean }> {
+  assertHandlerBundle();
+  let ok = true;
+  console.log('Handler critical path under per-call API latency L (bundled handler, local emulator)');
+  console.log('  L (ms)  events  cold wall (ms)  warm wall (ms)  warm wall/L  to start/L  SageMaker calls  SageMaker round trips  all round trips');
+  for (const latency of LATENCIES_MS) {
+    for (const events of [false, true]) {
+      const m = await measure(latency, events);
+      const ratio = m.wallMs / latency;
+      const toStart = m.toStartMs / latency;
+      // The target is the SageMaker critical path: reads in parallel, then the start. With events on, the decision
+      // event is one more round trip after the start (it carries the started execution's ARN).
+      const pass = m.sageMakerRoundTrips === 2 && toStart <= WALL_RATIO_TARGET && (events || ratio <= WALL_RATIO_TARGET);
+      ok &&= pass;
+      console.log(`  ${String(latency).padStart(6)}  ${(events ? 'on' : 'off').padStart(6)}  ${m.coldWallMs.toFixed(1).padStart(14)}  `
+        + `${m.wallMs.toFixed(1).padStart(14)}  ${ratio.toFixed(2).padStart(11)}  ${toStart.toFixed(2).padStart(10)}  `
+        + `${String(m.sageMakerCalls).padStart(15)}  ${String(m.sageMakerRoundTrips).padStart(21)}  `
+        + `${String(m.allRoundTrips).padStart(15)}  ${pass ? 'OK' : `OVER (target: 2 SageMaker round trips, <= ${WALL_RATIO_TARGET} L)`}`);
+    }
+  }
+  return { ok };
+}
+
+if (require.main === module) {
+  runHandlerRoundTripsBenchmark().then((r) => { process.exitCode = r.ok ? 0 : 1; }, (e) => { console.error(e); process.exitCode = 2; });
+}
