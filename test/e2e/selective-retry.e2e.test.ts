@@ -429,3 +429,54 @@ test('a policy with a delay schedules the retry through EventBridge Scheduler; t
   expect(executions[1].createdAt - executions[0].endedAt!).toBeGreaterThanOrEqual(50_000);
   expect(startRequests(w.emu)).toHaveLength(0); // the handler itself started nothing
 });
+
+describe('retry policy', () => {
+  const transientOnly = { mode: 'CLASSES', classes: ['CAPACITY', 'INTERNAL_ERROR', 'THROTTLING', 'RESOURCE_LIMIT'] };
+
+  test('no capacity for one instance type: the retry moves to the next fallback value and succeeds', async () => {
+    const w = await world((emu) => {
+      installAbalone(emu);
+      emu.script.failStep('AbaloneTrain', {
+        attempts: 'all', whenParameter: { name: 'TrainingInstanceType', value: 'ml.p3.2xlarge' }, reason: FAILURE_REASONS.capacity,
+      });
+    }, {
+      harness: {
+        policy: {
+          ...policy(),
+          retryOn: transientOnly,
+          parameterOverrides: [{ parameterName: 'TrainingInstanceType', values: ['ml.p3.2xlarge', 'ml.g5.2xlarge'], failureClasses: ['CAPACITY'] }],
+        },
+      },
+    });
+    await runAndHeal(w, { PipelineName: ABALONE_PIPELINE, PipelineParameters: [{ Name: 'TrainingInstanceType', Value: 'ml.p3.2xlarge' }, { Name: 'MseThreshold', Value: '6.5' }] });
+
+    const [failed, retry] = w.emu.executionsOf(ABALONE_PIPELINE);
+    expect([failed.status, retry?.status]).toEqual(['Failed', 'Succeeded']);
+    const params = Object.fromEntries(retry.parameters.map((p) => [p.Name, p.Value]));
+    expect(params).toMatchObject({ TrainingInstanceType: 'ml.g5.2xlarge', MseThreshold: '6.5' });
+    expect(w.emu.jobs.filter((j) => j.stepName === 'AbaloneTrain').map((j) => [j.instanceType, j.status]))
+      .toEqual([['ml.p3.2xlarge', 'Failed'], ['ml.g5.2xlarge', 'Completed']]);
+  });
+
+  test('an AlgorithmError is not retried when only transient failures are', async () => {
+    const w = await world((emu) => {
+      installAbalone(emu);
+      emu.script.failStep('AbaloneTrain', { attempts: [1], reason: FAILURE_REASONS.algorithm });
+    }, { harness: { policy: { ...policy(), retryOn: transientOnly } } });
+    await runAndHeal(w, { PipelineName: ABALONE_PIPELINE });
+    expect(statusOf(w.emu)).toEqual(['Failed']);
+    expect(w.harness.results.map((r) => r.outcome)).toEqual(['skipped']);
+    expect(startRequests(w.emu)).toHaveLength(0);
+  });
+
+  test("when the step's own reason is inconclusive, the job's FailureReason decides", async () => {
+    const w = await world((emu) => {
+      installAbalone(emu);
+      emu.script.failStep('AbaloneTrain', { attempts: [1], reason: FAILURE_REASONS.capacity, stepReason: 'Training job failed; see the job for details.' });
+    }, { harness: { policy: { ...policy(), retryOn: transientOnly } } });
+    const failedArn = await runAndHeal(w, { PipelineName: ABALONE_PIPELINE });
+    const trainJob = w.emu.stepsOf(failedArn).find((s) => s.StepName === 'AbaloneTrain')!.Metadata.TrainingJob as { Arn: string };
+    expect(w.emu.callsOf('DescribeTrainingJob').map((c) => c.request.TrainingJobName)).toContain(trainJob.Arn.split('/').pop());
+    expect(statusOf(w.emu)).toEqual(['Failed', 'Succeeded']);
+  });
+});

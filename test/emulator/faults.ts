@@ -125,6 +125,16 @@ export interface StepFailureSpec {
   readonly reason?: string;
   /** Simulated seconds after the start at which the step fails (default 60, or the step's duration if shorter). */
   readonly afterSeconds?: number;
+  /**
+   * Fail only when the execution's parameter has this value (given or default), e.g. no capacity for one instance
+   * type: `{ name: 'TrainingInstanceType', value: 'ml.p3.2xlarge' }`.
+   */
+  readonly whenParameter?: { readonly name: string; readonly value: string };
+  /**
+   * The step's own `FailureReason` when it should differ from the job's (default: the same as `reason`). Lets a test
+   * make the step's reason inconclusive so that only `Describe*Job` tells what happened.
+   */
+  readonly stepReason?: string;
 }
 
 /** Scripted behaviour of steps: failures, durations and the outputs they produce. */
@@ -154,10 +164,16 @@ export class StepScript {
   }
 
   /** @internal */
-  public failureFor(pipeline: string, step: string, attempt: number): StepFailureSpec | undefined {
+  public failureFor(
+    pipeline: string,
+    step: string,
+    attempt: number,
+    parameter: (name: string) => string | undefined = () => undefined,
+  ): StepFailureSpec | undefined {
     return this.failures.find((f) => f.step === step
       && (!f.pipeline || f.pipeline.toLowerCase() === pipeline.toLowerCase())
-      && (f.attempts === 'all' || (f.attempts ?? [1]).includes(attempt)));
+      && (f.attempts === 'all' || (f.attempts ?? [1]).includes(attempt))
+      && (!f.whenParameter || parameter(f.whenParameter.name) === f.whenParameter.value));
   }
 
   /** @internal */

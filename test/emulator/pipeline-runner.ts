@@ -99,7 +99,8 @@ export interface RunnerHost {
   randomId(length: number): string;
   /** 1-based count of how many times `step` of `pipeline` has run, including this one. */
   nextAttempt(pipeline: string, step: string): number;
-  failureFor(pipeline: string, step: string, attempt: number): { reason?: string; afterSeconds?: number } | undefined;
+  failureFor(pipeline: string, step: string, attempt: number, parameter: (name: string) => string | undefined):
+  { reason?: string; afterSeconds?: number; stepReason?: string } | undefined;
   durationFor(step: string, type: string): number;
   outputsFor(step: string, attempt: number): StepOutputs;
   execution(arn: string): ExecutionRecord | undefined;
@@ -110,7 +111,7 @@ export interface RunnerHost {
 
 type StepOutcome =
   | { ok: true; outputs: StepOutputs; metadata?: Record<string, unknown> }
-  | { ok: false; reason: string; metadata?: Record<string, unknown> };
+  | { ok: false; reason: string; stepReason?: string; metadata?: Record<string, unknown> };
 
 type Phase = 'pending' | 'running' | 'succeeded' | 'failed' | 'reused' | 'skipped';
 
@@ -241,7 +242,7 @@ export class PipelineRunner {
     this.phase.set(name, 'running');
     this.running++;
 
-    const scripted = this.host.failureFor(ex.pipelineName, name, attempt);
+    const scripted = this.host.failureFor(ex.pipelineName, name, attempt, (p) => ex.parameters.find((q) => q.Name === p)?.Value);
     const duration = this.host.durationFor(name, def.type);
     let job: JobRecord | undefined;
     const kind = JOB_KIND[def.type];
@@ -259,7 +260,11 @@ export class PipelineRunner {
     let after = duration;
     if (scripted) {
       after = Math.min(scripted.afterSeconds ?? 60, duration);
-      outcome = { ok: false, reason: scripted.reason ?? 'CapacityError: Unable to provision requested ML compute capacity. Please retry using a different ML instance type.' };
+      outcome = {
+        ok: false,
+        reason: scripted.reason ?? 'CapacityError: Unable to provision requested ML compute capacity. Please retry using a different ML instance type.',
+        ...(scripted.stepReason !== undefined ? { stepReason: scripted.stepReason } : {}),
+      };
     } else if (def.type === 'Condition') {
       try {
         const value = evaluateConditions(this.args(def.json).Conditions, this.context());
@@ -289,7 +294,7 @@ export class PipelineRunner {
         this.phase.set(name, 'succeeded');
       } else {
         record.StepStatus = 'Failed';
-        record.FailureReason = outcome.reason;
+        record.FailureReason = outcome.stepReason ?? outcome.reason;
         this.phase.set(name, 'failed');
         this.failing = true;
         if (def.type === 'Fail') ex.failureReason = outcome.reason;

@@ -842,7 +842,8 @@ export class SageMakerEmulator {
         this.attempts.set(key, n);
         return n;
       },
-      failureFor: (pipeline: string, step: string, attempt: number) => this.script.failureFor(pipeline, step, attempt),
+      failureFor: (pipeline: string, step: string, attempt: number, parameter: (name: string) => string | undefined) =>
+        this.script.failureFor(pipeline, step, attempt, parameter),
       durationFor: (step: string, type: string) => this.script.durationFor(step, type),
       outputsFor: (step: string, attempt: number) => this.script.outputsFor(step, attempt),
       execution: (arn: string) => this.findExecution(arn),
