@@ -89,6 +89,9 @@ export function planRetry(definition: unknown, steps: readonly ExecutionStepReco
   const failedSteps: FailedStep[] = [];
   const seeds = new Set<string>();
 
+  // Steps in the untaken branch of a Condition whose outcome is known, and everything downstream of them.
+  const routedAround = downstreamClosure(graph, [...graph.steps.keys()].filter((n) => isInUntakenBranch(graph, records, n)));
+
   // Topological order (ties by name), not definition order: reordering a definition's Steps must not change the plan.
   for (const name of topologicalOrder(graph)) {
     const step = graph.steps.get(name)!;
@@ -114,8 +117,9 @@ export function planRetry(definition: unknown, steps: readonly ExecutionStepReco
       }
       continue;
     }
-    // Absent: it never started. It should have, unless a Condition with a known outcome routed around it.
-    if (!isInUntakenBranch(graph, records, step.name)) seeds.add(step.name);
+    // Absent: it never started. It should have, unless a Condition with a known outcome routed around it, or it
+    // depends on a step so routed around (it could not have run either).
+    if (!routedAround.has(step.name)) seeds.add(step.name);
   }
 
   const deliberate = failedSteps.filter((f) => f.status === 'Failed' && graph.steps.get(f.stepName)!.type === 'Fail');
@@ -131,12 +135,12 @@ export function planRetry(definition: unknown, steps: readonly ExecutionStepReco
   }
 
   const selected = downstreamClosure(graph, seeds);
-  for (const name of [...selected]) {
-    const untaken = enclosingBranches(graph, name).some(
-      ({ condition, branch }) => !selected.has(condition) && branchNotTaken(records, condition, branch),
-    );
-    if (untaken) selected.delete(name);
-  }
+  const untaken = [...graph.steps.keys()].filter((name) => enclosingBranches(graph, name).some(
+    ({ condition, branch }) => !selected.has(condition) && branchNotTaken(records, condition, branch),
+  ));
+  // The untaken branch of a Condition that is not re-run stays untaken, so neither its steps nor anything that
+  // depends on them can run: drop them all. Dropping whole downstream regions keeps the selection path-closed.
+  for (const name of downstreamClosure(graph, untaken)) selected.delete(name);
   if (selected.size === 0) {
     // SageMaker needs at least one selected step; this only happens when the step list contradicts the outcomes.
     return skip(

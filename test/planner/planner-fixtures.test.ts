@@ -513,3 +513,32 @@ describe('planRetry limits and invalid definitions', () => {
     expect(plan.seeds).toEqual(['Left', 'Right', 'Join']);
   });
 });
+
+describe('steps outside a Condition that depend on a step inside its untaken branch', () => {
+  // Check.IfSteps = [a] (a reads B); x_y, outside the Condition, reads a. Check took Else, so a never ran, and x_y
+  // could not run either. B (independent of Check) failed.
+  const definition = {
+    Version: '2020-12-01',
+    Steps: [
+      { Name: 'B', Type: 'Processing', Arguments: {} },
+      { Name: 'Check', Type: 'Condition', Arguments: { Conditions: [], IfSteps: [{ Name: 'a', Type: 'Processing', Arguments: { In: { Get: 'Steps.B.X' } } }], ElseSteps: [] } },
+      { Name: 'x_y', Type: 'Processing', Arguments: { In: { Get: 'Steps.a.Y' } } },
+    ],
+  };
+
+  test('GIVEN the Condition took Else and B failed WHEN planned THEN x_y is no seed and is not selected: the plan stays path-closed', () => {
+    const plan = planRetry(definition, [
+      { StepName: 'B', StepStatus: 'Failed', FailureReason: 'InternalServerError' },
+      { StepName: 'Check', StepStatus: 'Succeeded', Metadata: { Condition: { Outcome: 'False' } } },
+    ]);
+    expect(plan).toMatchObject({ decision: 'retry', selectedSteps: ['B'], seeds: ['B'] });
+  });
+
+  test('GIVEN the Condition took Else and nothing failed WHEN planned THEN nothing is retried', () => {
+    const plan = planRetry(definition, [
+      { StepName: 'B', StepStatus: 'Succeeded' },
+      { StepName: 'Check', StepStatus: 'Succeeded', Metadata: { Condition: { Outcome: 'False' } } },
+    ]);
+    expect(plan.decision).toBe('skip');
+  });
+});
