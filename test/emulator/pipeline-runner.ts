@@ -21,7 +21,7 @@
  *   and whose `FailureReason` is the step's (JS SDK `PipelineExecutionStepMetadata`, `DescribeProcessingJobResponse`).
  */
 import { StepOutputs } from './faults';
-import { DefinitionGraph, enclosingBranches, topologicalOrder } from '../../src/private/definition-graph';
+import { DefinitionGraph, topologicalOrder } from '../../src/private/definition-graph';
 
 export type ExecutionStatus = 'Executing' | 'Stopping' | 'Stopped' | 'Failed' | 'Succeeded';
 export type StepStatus = 'Starting' | 'Executing' | 'Stopping' | 'Stopped' | 'Failed' | 'Succeeded';
@@ -387,11 +387,6 @@ export class PipelineRunner {
       },
     };
   }
-}
-
-/** Whether a Condition-branch step could run given its enclosing conditions (used by the emulator's validation). */
-export function inBranchOf(graph: DefinitionGraph, name: string): boolean {
-  return enclosingBranches(graph, name).length > 0;
 }
 
 export interface EvalContext {
