@@ -274,6 +274,19 @@ describe('selective execution rules', () => {
     expect(emu.execution(arn).status).toBe('Succeeded');
   });
 
+  test('non-selected steps downstream of selected steps are neither run nor reused, even when they succeeded in the source', async () => {
+    await start();
+    installAbalone(emu);
+    const source = await runToEnd({ PipelineName: ABALONE_PIPELINE });
+    expect(emu.execution(source).status).toBe('Succeeded');
+    const arn = await runToEnd(selective(source, 'AbaloneTrain'));
+    const steps = await allSteps(arn);
+    expect(steps.map((s) => [s.StepName, s.SelectiveExecutionResult?.SourcePipelineExecutionArn])).toEqual([
+      ['AbaloneTrain', undefined],
+      ['AbalonePreprocess', source],
+    ]);
+  });
+
   test('the source must not be Executing', async () => {
     await start({ autoRun: false });
     installAbalone(emu);

@@ -21,7 +21,7 @@
  *   and whose `FailureReason` is the step's (JS SDK `PipelineExecutionStepMetadata`, `DescribeProcessingJobResponse`).
  */
 import { StepOutputs } from './faults';
-import { DefinitionGraph, topologicalOrder } from '../../src/private/definition-graph';
+import { DefinitionGraph, downstreamClosure, topologicalOrder } from '../../src/private/definition-graph';
 
 export type ExecutionStatus = 'Executing' | 'Stopping' | 'Stopped' | 'Failed' | 'Succeeded';
 export type StepStatus = 'Starting' | 'Executing' | 'Stopping' | 'Stopped' | 'Failed' | 'Succeeded';
@@ -138,9 +138,16 @@ export class PipelineRunner {
     const ex = this.execution;
     const selected = ex.selective ? new Set(ex.selective.SelectedSteps.map((s) => s.StepName)) : undefined;
     const source = ex.selective?.SourcePipelineExecutionArn ? this.host.execution(ex.selective.SourcePipelineExecutionArn) : undefined;
+    // "non-selected steps that are downstream from the selected steps do not run" (pipelines-selective-ex.html): they
+    // are neither run nor reused (their source outputs were computed from what is being re-run).
+    const downstream = selected ? downstreamClosure(ex.graph, selected) : new Set<string>();
     for (const name of this.order) {
       if (!selected || selected.has(name)) {
         this.phase.set(name, 'pending');
+        continue;
+      }
+      if (downstream.has(name)) {
+        this.phase.set(name, 'skipped');
         continue;
       }
       // Non-selected: reuse the source's result when it has one; otherwise the step does not run in this execution.
