@@ -141,11 +141,11 @@ export abstract class RetryDelay {
   }
 
   /**
-   * Wait the same time before every attempt.
+   * Wait the same time before every attempt. (Not named `fixed`, a reserved word in C#.)
    *
    * @param delay from 1 minute to 7 days
    */
-  public static fixed(delay: Duration): RetryDelay {
+  public static constant(delay: Duration): RetryDelay {
     return new RenderedRetryDelay((scope) => ({ strategy: 'FIXED', baseSeconds: delaySeconds(scope, 'delay', delay) }));
   }
 

@@ -57,7 +57,7 @@ describe('SelectiveRetry retry policy', () => {
   });
 
   test('a fixed delay, and no delay', () => {
-    expect(policyOf(synth({ delay: RetryDelay.fixed(Duration.minutes(10)) }).template).delay).toEqual({ strategy: 'FIXED', baseSeconds: 600 });
+    expect(policyOf(synth({ delay: RetryDelay.constant(Duration.minutes(10)) }).template).delay).toEqual({ strategy: 'FIXED', baseSeconds: 600 });
     expect(policyOf(synth({ delay: RetryDelay.none() }).template).delay).toBeUndefined();
   });
 
@@ -74,7 +74,7 @@ describe('SelectiveRetry retry policy', () => {
   });
 
   test('delays create a schedule group and a scheduler role that may only start the delayed pipelines', () => {
-    const { template } = synth({ delay: RetryDelay.fixed(Duration.minutes(5)) });
+    const { template } = synth({ delay: RetryDelay.constant(Duration.minutes(5)) });
     template.resourceCountIs('AWS::Scheduler::ScheduleGroup', 1);
     template.hasResourceProperties('AWS::IAM::Role', {
       AssumeRolePolicyDocument: {
@@ -168,8 +168,8 @@ describe('SelectiveRetry retry policy', () => {
       ['no classes', { retryOn: RetryableFailures.ofClasses([]) }, /Stack\/Heal: retryOn: RetryableFailures.ofClasses\(\) needs at least one FailureClass/],
       ['no patterns', { retryOn: RetryableFailures.matching([]) }, /retryOn: RetryableFailures.matching\(\) needs at least one pattern/],
       ['a bad pattern', { retryOn: RetryableFailures.matching(['(oops']) }, /retryOn: "\(oops" is not a valid regular expression/],
-      ['a delay under a minute', { delay: RetryDelay.fixed(Duration.seconds(30)) }, /delay: delay must be a whole number of seconds from 1 minute to 7 days; received 30 seconds/],
-      ['a delay over a week', { delay: RetryDelay.fixed(Duration.days(8)) }, /from 1 minute to 7 days; received 8 days/],
+      ['a delay under a minute', { delay: RetryDelay.constant(Duration.seconds(30)) }, /delay: delay must be a whole number of seconds from 1 minute to 7 days; received 30 seconds/],
+      ['a delay over a week', { delay: RetryDelay.constant(Duration.days(8)) }, /from 1 minute to 7 days; received 8 days/],
       ['a max shorter than the initial delay', { delay: RetryDelay.exponential({ initialDelay: Duration.hours(2) }) }, /maxDelay \(3600 s\) must not be shorter than initialDelay \(7200 s\)/],
       ['a factor out of range', { delay: RetryDelay.exponential({ initialDelay: Duration.minutes(1), factor: 0.5 }) }, /factor of RetryDelay.exponential\(\) must be from 1 to 10; received 0.5/],
       ['an empty fallback list', { parameterOverrides: [ParameterOverride.fallbackValues('Type', [])] }, /fallback values of parameter "Type" must not be empty/],
