@@ -4,11 +4,14 @@
  */
 import { runHandlerColdStartBenchmark } from './handler-cold-start';
 import { runHandlerRoundTripsBenchmark } from './handler-round-trips';
+import { runSynthScaleBenchmark } from './synth-scale';
 
 async function main(): Promise<boolean> {
   const results = [runHandlerColdStartBenchmark()];
   console.log('');
   results.push(await runHandlerRoundTripsBenchmark());
+  console.log('');
+  results.push(runSynthScaleBenchmark());
   return results.every((r) => r.ok);
 }
 
