@@ -55,11 +55,14 @@ export function parseHandlerInput(input: unknown): FailedExecution | IgnoredInpu
   const pipelineArn = typeof detail.pipelineArn === 'string' && PIPELINE_ARN.test(detail.pipelineArn)
     ? detail.pipelineArn
     : executionArn.replace(/\/execution\/[^/]+$/, '');
-  const pipelineName = PIPELINE_ARN.exec(pipelineArn)![1];
-  // SageMaker has reported lower-cased names in ARNs (sagemaker-facts.md pitfall 1): compare case-insensitively.
-  if (policy.pipelineNames && !policy.pipelineNames.has(pipelineName.toLowerCase())) {
-    return ignored(`pipeline "${pipelineName}" is not one of the healed pipelines (${[...policy.pipelineNames].join(', ')})`, executionArn);
+  const nameInArn = PIPELINE_ARN.exec(pipelineArn)![1];
+  // SageMaker has reported lower-cased names in ARNs (sagemaker-facts.md pitfall 1): compare case-insensitively, and
+  // report the name as deployed, so that logs and metric dimensions do not depend on the ARN's casing.
+  const configured = policy.pipelineNames?.get(nameInArn.toLowerCase());
+  if (policy.pipelineNames && configured === undefined) {
+    return ignored(`pipeline "${nameInArn}" is not one of the healed pipelines (${[...policy.pipelineNames.values()].join(', ')})`, executionArn);
   }
+  const pipelineName = configured ?? nameInArn;
   return {
     kind: 'failed',
     pipelineArn,

@@ -15,7 +15,7 @@ export interface Lineage {
   readonly rootExecutionArn: string;
 }
 
-const MARKER = /\[cdk-sagemaker-pipelines:selective-retry attempt=(\d+) root=(arn:[^\s\]]+)\]/;
+const MARKER = /\[cdk-sagemaker-pipelines:selective-retry attempt=(\d+) root=(arn:[^\s\]]+)(?: source=(arn:[^\s\]]+))?\]/i;
 
 /** Reads the lineage of a failed execution from its description. */
 export function lineageOf(executionArn: string, description: string | undefined): Lineage {
@@ -28,7 +28,13 @@ export function lineageOf(executionArn: string, description: string | undefined)
 export function retryDescription(attempt: number, maxAttempts: number, rootExecutionArn: string, failedExecutionArn: string): string {
   return `Selective retry ${attempt} of ${maxAttempts} started by cdk-sagemaker-pipelines after execution `
     + `${executionId(failedExecutionArn)} failed. `
-    + `[cdk-sagemaker-pipelines:selective-retry attempt=${attempt} root=${rootExecutionArn}]`;
+    + `[cdk-sagemaker-pipelines:selective-retry attempt=${attempt} root=${rootExecutionArn} source=${failedExecutionArn}]`;
+}
+
+/** Whether an execution with this description is our retry of `failedExecutionArn` (ARNs compared case-insensitively). */
+export function isRetryOf(description: string | undefined, failedExecutionArn: string): boolean {
+  const source = description ? MARKER.exec(description)?.[3] : undefined;
+  return source !== undefined && source.toLowerCase() === failedExecutionArn.toLowerCase();
 }
 
 /**

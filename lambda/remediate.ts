@@ -6,7 +6,7 @@
 import { StartPipelineExecutionCommandInput } from '@aws-sdk/client-sagemaker';
 import { FailedExecution, parseHandlerInput } from './failed-execution-event';
 import { FailureClass, classifyFailureReason } from './failure-classification';
-import { clientRequestToken, lineageOf, retryDescription, retryDisplayName } from './lineage';
+import { clientRequestToken, isRetryOf, lineageOf, retryDescription, retryDisplayName } from './lineage';
 import { MetricsPort } from './metrics-port';
 import { NotifierPort, detailTypeOf } from './notifier-port';
 import { ExecutionStepRecord, FailedStep, planRetry } from './planner';
@@ -43,6 +43,11 @@ export interface RemediationResult {
   readonly rootExecutionArn?: string;
   /** True when the skip is because the retry budget is spent. */
   readonly budgetExhausted?: boolean;
+  /**
+   * True when this delivery repeats one already handled (SageMaker may send several events per state change): the
+   * retry was already started or scheduled, nothing new was, and the decision is logged but not announced again.
+   */
+  readonly duplicate?: boolean;
   readonly selectedSteps?: string[];
   readonly failedSteps?: ClassifiedFailedStep[];
   readonly parameterChanges?: ParameterChange[];
@@ -95,7 +100,7 @@ export async function remediate(
 
   let snapshot: ExecutionSnapshot;
   try {
-    snapshot = await deps.sagemaker.readExecution(parsed.pipelineExecutionArn);
+    snapshot = await deps.sagemaker.readExecution(parsed.pipelineExecutionArn, parsed.pipelineName);
   } catch (error) {
     if (isTransientError(error)) throw error;
     return report(deps, parsed, 'ERROR', { ...base, outcome: 'skipped', reason: `Could not read the failed execution: ${describeError(error)}.` });
@@ -172,6 +177,16 @@ async function decide(
   };
   const what = `selective retry ${attempt} of ${policy.maxAttempts}${wait > 0 ? ` at ${at.toISOString()} (in ${wait} s)` : ''}`;
 
+  const existing = snapshot.recentExecutions?.find((e) => isRetryOf(e.PipelineExecutionDescription, sourceArn));
+  if (existing?.PipelineExecutionArn) {
+    return report(deps, failed, 'INFO', {
+      ...decided,
+      outcome: 'started',
+      pipelineExecutionArn: existing.PipelineExecutionArn,
+      duplicate: true,
+      reason: `Already started (duplicate delivery): ${what} is ${existing.PipelineExecutionArn}; nothing new was started.`,
+    });
+  }
   if (options.dryRun || policy.dryRun) {
     return report(deps, failed, 'INFO', { ...decided, outcome: 'planned', reason: `Dry run: would start ${what}. ${plan.reason}` });
   }
@@ -186,6 +201,7 @@ async function decide(
         ...decided,
         outcome: 'scheduled',
         scheduleName: name,
+        ...(created === 'exists' ? { duplicate: true } : {}),
         reason: created === 'created' ? `Scheduled ${what}. ${plan.reason}` : `Already scheduled (duplicate delivery): ${what}.`,
       });
     }
@@ -255,6 +271,8 @@ async function report(
   deps: RemediationDependencies, failed: FailedExecution, level: LogRecord['level'], result: RemediationResult,
 ): Promise<RemediationResult> {
   const clean = log(deps, level, result);
+  // A repeated delivery was counted and announced the first time.
+  if (clean.duplicate) return clean;
   const failureClasses = (clean.failedSteps ?? []).flatMap((f) => (f.failureClass ? [f.failureClass] : []));
   const tasks: Array<[string, Promise<void>]> = [];
   if (deps.metrics) {

@@ -17,8 +17,8 @@ import {
 /** The validated policy. */
 export interface RetryPolicy {
   readonly maxAttempts: number;
-  /** Lower-cased healed pipeline names; undefined = any pipeline (bare event, CLI). */
-  readonly pipelineNames?: ReadonlySet<string>;
+  /** The healed pipelines' names as deployed, by lower-cased name; undefined = any pipeline (bare event, CLI). */
+  readonly pipelineNames?: ReadonlyMap<string, string>;
   readonly retryOn: RetryOnInput;
   readonly delay?: DelayInput;
   readonly parameterOverrides: ParameterOverrideInput[];
@@ -59,7 +59,7 @@ export function parsePolicy(value: unknown): RetryPolicy | string {
   }
   return {
     maxAttempts: maxAttempts as number,
-    pipelineNames: new Set((names as string[]).map((n) => n.toLowerCase())),
+    pipelineNames: new Map((names as string[]).map((n) => [n.toLowerCase(), n])),
     retryOn,
     ...(delay ? { delay } : {}),
     parameterOverrides: overrides,

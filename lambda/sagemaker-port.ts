@@ -8,6 +8,8 @@ import {
   DescribeProcessingJobCommand,
   DescribeTrainingJobCommand,
   DescribeTransformJobCommand,
+  ListPipelineExecutionsCommand,
+  PipelineExecutionSummary,
   DescribePipelineExecutionCommand,
   DescribePipelineExecutionCommandOutput,
   Parameter,
@@ -26,12 +28,17 @@ export interface ExecutionSnapshot {
   /** The definition the execution ran (not the pipeline's latest). */
   readonly definition: string;
   readonly parameters: Parameter[];
+  /**
+   * The pipeline's most recent executions, newest first, to recognise a retry already started for this failure
+   * (duplicate delivery). Undefined when they could not be listed: the check is best-effort, idempotency is not.
+   */
+  readonly recentExecutions?: PipelineExecutionSummary[];
 }
 
 /** What the remediation needs from SageMaker. */
 export interface SageMakerPort {
-  /** Reads the execution, all its steps, its definition and all its parameters, in parallel. */
-  readExecution(pipelineExecutionArn: string): Promise<ExecutionSnapshot>;
+  /** Reads the execution, all its steps, its definition, all its parameters and the pipeline's latest runs, in parallel. */
+  readExecution(pipelineExecutionArn: string, pipelineName: string): Promise<ExecutionSnapshot>;
   /** Starts an execution and returns its ARN. */
   startPipelineExecution(request: StartPipelineExecutionCommandInput): Promise<string>;
   /**
@@ -43,20 +50,41 @@ export interface SageMakerPort {
 
 /** The largest page ListPipelineExecutionSteps / ListPipelineParametersForExecution return (1-100). */
 const PAGE_SIZE = 100;
+/** A retry started moments ago is among the pipeline's newest executions. */
+const RECENT_EXECUTIONS = 25;
 
 /** The SageMaker SDK v3 implementation of the port. */
 export function sageMakerPort(client: SageMakerClient): SageMakerPort {
+  /** Best-effort: a failure here only disables the duplicate check. */
+  const recentExecutionsOf = async (pipelineName: string): Promise<PipelineExecutionSummary[] | undefined> => {
+    try {
+      const response = await client.send(new ListPipelineExecutionsCommand({
+        PipelineName: pipelineName, SortBy: 'CreationTime', SortOrder: 'Descending', MaxResults: RECENT_EXECUTIONS,
+      }));
+      return response?.PipelineExecutionSummaries ?? [];
+    } catch {
+      return undefined;
+    }
+  };
+
   return {
-    async readExecution(pipelineExecutionArn) {
-      const [execution, steps, definition, parameters] = await Promise.all([
+    async readExecution(pipelineExecutionArn, pipelineName) {
+      const [execution, steps, definition, parameters, recent] = await Promise.all([
         client.send(new DescribePipelineExecutionCommand({ PipelineExecutionArn: pipelineExecutionArn })),
         collect(paginateListPipelineExecutionSteps({ client, pageSize: PAGE_SIZE }, { PipelineExecutionArn: pipelineExecutionArn }),
           (page) => page.PipelineExecutionSteps),
         client.send(new DescribePipelineDefinitionForExecutionCommand({ PipelineExecutionArn: pipelineExecutionArn })),
         collect(paginateListPipelineParametersForExecution({ client, pageSize: PAGE_SIZE }, { PipelineExecutionArn: pipelineExecutionArn }),
           (page) => page.PipelineParameters),
+        recentExecutionsOf(pipelineName),
       ]);
-      return { execution, steps, definition: definition.PipelineDefinition ?? '', parameters };
+      return {
+        execution,
+        steps,
+        definition: definition.PipelineDefinition ?? '',
+        parameters,
+        ...(recent ? { recentExecutions: recent } : {}),
+      };
     },
 
     async startPipelineExecution(request) {

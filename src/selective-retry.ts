@@ -350,7 +350,8 @@ export class SelectiveRetry extends Construct {
       resources: executionArns,
     }));
     this.handler.addToRolePolicy(new iam.PolicyStatement({
-      actions: ['sagemaker:StartPipelineExecution'],
+      // ListPipelineExecutions recognises a retry already started by an earlier delivery of the same event.
+      actions: ['sagemaker:StartPipelineExecution', 'sagemaker:ListPipelineExecutions'],
       resources: pipelineArns,
     }));
   }

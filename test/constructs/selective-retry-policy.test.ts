@@ -100,7 +100,7 @@ describe('SelectiveRetry retry policy', () => {
       expect.objectContaining({ Action: 'scheduler:CreateSchedule' }),
       expect.objectContaining({ Action: 'iam:PassRole', Resource: { 'Fn::GetAtt': [expect.stringMatching(/SchedulerRole/), 'Arn'] } }),
     ]));
-    const schedulerStarts = all.filter((s) => s.Action === 'sagemaker:StartPipelineExecution');
+    const schedulerStarts = all.filter((s) => [s.Action].flat().includes('sagemaker:StartPipelineExecution'));
     // one for the handler, one for the scheduler role; each on the exact and lower-cased pipeline ARN
     expect(schedulerStarts).toHaveLength(2);
     for (const s of schedulerStarts) expect(s.Resource).toHaveLength(2);

@@ -106,7 +106,7 @@ describe('SelectiveRetry', () => {
       },
       {
         Effect: 'Allow',
-        Action: 'sagemaker:StartPipelineExecution',
+        Action: ['sagemaker:StartPipelineExecution', 'sagemaker:ListPipelineExecutions'],
         Resource: [arn('pipeline/AbalonePipeline'), arn('pipeline/abalonepipeline')],
       },
     ]));

@@ -5,6 +5,7 @@ import {
   DescribePipelineDefinitionForExecutionCommand,
   DescribePipelineExecutionCommand,
   ListPipelineExecutionStepsCommand,
+  ListPipelineExecutionsCommand,
   ListPipelineParametersForExecutionCommand,
   PipelineExecutionStep,
   SageMakerClient,
@@ -38,10 +39,15 @@ beforeEach(() => {
   eventBridge.on(PutEventsCommand).resolves({ FailedEntryCount: 0, Entries: [{ EventId: '1' }] });
   logs = [];
   emf = [];
-  jest.spyOn(console, 'log').mockImplementation((line: string) => {
-    const record = JSON.parse(line);
-    (record._aws ? emf : logs).push(record);
-  });
+  const capture = (text: string) => {
+    for (const line of String(text).split('\n').filter((l) => l.trim())) {
+      const record = JSON.parse(line);
+      (record._aws ? emf : logs).push(record);
+    }
+  };
+  jest.spyOn(console, 'log').mockImplementation(capture);
+  // Powertools prints EMF records on stdout itself.
+  jest.spyOn(process.stdout, 'write').mockImplementation((chunk: any) => { capture(chunk); return true; });
 });
 afterEach(() => jest.restoreAllMocks());
 
@@ -89,7 +95,7 @@ describe('selective-retry handler', () => {
     expect(startRequests()).toEqual([{
       PipelineName: PIPELINE_ARN,
       PipelineExecutionDisplayName: 'selective-retry-1-a1b2c3d4e6f7',
-      PipelineExecutionDescription: expect.stringContaining(`[cdk-sagemaker-pipelines:selective-retry attempt=1 root=${EXECUTION_ARN}]`),
+      PipelineExecutionDescription: expect.stringContaining(`[cdk-sagemaker-pipelines:selective-retry attempt=1 root=${EXECUTION_ARN} source=${EXECUTION_ARN}]`),
       PipelineParameters: [{ Name: 'MseThreshold', Value: '4.5' }, { Name: 'InputData', Value: 's3://bucket/other.csv' }],
       ClientRequestToken: clientRequestToken(EXECUTION_ARN),
       ParallelismConfiguration: { MaxParallelExecutionSteps: 3 },
@@ -202,7 +208,7 @@ describe('selective-retry handler', () => {
 
     expect(result).toMatchObject({ outcome: 'started', attempt: 2, rootExecutionArn: root });
     expect(startRequests()[0]!.PipelineExecutionDisplayName).toBe('selective-retry-2-root00000001');
-    expect(startRequests()[0]!.PipelineExecutionDescription).toContain(`attempt=2 root=${root}]`);
+    expect(startRequests()[0]!.PipelineExecutionDescription).toContain(`attempt=2 root=${root} source=${EXECUTION_ARN}]`);
   });
 
   test('a duplicate event sends the same idempotency token, so SageMaker starts one execution', async () => {
@@ -257,10 +263,48 @@ describe('selective-retry handler', () => {
     expect(logs).toEqual([expect.objectContaining({ outcome: 'ignored' })]);
   });
 
-  test('matches the pipeline name case-insensitively (SageMaker may lower-case names in ARNs)', async () => {
+  test('matches the pipeline name case-insensitively (SageMaker may lower-case names in ARNs) and reports it as deployed', async () => {
     givenFailedExecution({ steps: [failed('AbaloneTrain'), ok('AbaloneProcess')] });
     const result = await handler(input(FAILED_EVENT, { ...POLICY, pipelineNames: ['Abalone-Pipeline'] }));
-    expect(result.outcome).toBe('started');
+    expect(result).toMatchObject({ outcome: 'started', pipelineName: 'Abalone-Pipeline' });
+    expect(emf.filter((r) => r.RetriesStarted === 1).map((r) => r.PipelineName)).toEqual(['Abalone-Pipeline']);
+  });
+
+  test('a delivery repeating one already handled starts nothing and announces nothing again', async () => {
+    // GIVEN the retry of this failure already exists among the pipeline's latest executions
+    givenFailedExecution({ steps: [failed('AbaloneTrain'), ok('AbaloneProcess')] });
+    sagemaker.on(ListPipelineExecutionsCommand).resolves({
+      PipelineExecutionSummaries: [
+        { PipelineExecutionArn: `${PIPELINE_ARN}/execution/unrelated`, PipelineExecutionDescription: 'nightly' },
+        {
+          PipelineExecutionArn: NEW_EXECUTION_ARN,
+          PipelineExecutionDescription: `Selective retry 1 of 2. [cdk-sagemaker-pipelines:selective-retry attempt=1 root=${EXECUTION_ARN} source=${EXECUTION_ARN.toUpperCase()}]`,
+        },
+      ],
+    });
+
+    // WHEN
+    const result = await handler(input());
+
+    // THEN
+    expect(result).toMatchObject({ outcome: 'started', duplicate: true, pipelineExecutionArn: NEW_EXECUTION_ARN });
+    expect(sagemaker).not.toHaveReceivedCommand(StartPipelineExecutionCommand);
+    expect(sagemaker).toHaveReceivedCommandWith(ListPipelineExecutionsCommand, {
+      PipelineName: 'abalone-pipeline', SortBy: 'CreationTime', SortOrder: 'Descending', MaxResults: 25,
+    });
+    expect(eventBridge.calls()).toHaveLength(0);
+    expect(emf).toEqual([]);
+    expect(logs).toEqual([expect.objectContaining({ outcome: 'started', duplicate: true })]);
+  });
+
+  test('when the latest executions cannot be listed, the retry still starts (the idempotency token still holds)', async () => {
+    givenFailedExecution({ steps: [failed('AbaloneTrain'), ok('AbaloneProcess')] });
+    sagemaker.on(ListPipelineExecutionsCommand).rejects(new SageMakerServiceException({
+      name: 'AccessDeniedException', $fault: 'client', $metadata: { httpStatusCode: 400 }, message: 'not allowed',
+    }));
+    const result = await handler(input());
+    expect(result).toMatchObject({ outcome: 'started' });
+    expect(result.duplicate).toBeUndefined();
   });
 
   test.each([

@@ -22,7 +22,7 @@ describe('classifyFailureReason', () => {
 describe('parsePolicy', () => {
   test('defaults: every failure, no delay, no overrides, events on', () => {
     expect(parsePolicy(BASE)).toEqual({
-      maxAttempts: 2, pipelineNames: new Set(['p']), retryOn: { mode: 'ALL' }, parameterOverrides: [], dryRun: false, notifications: { events: true },
+      maxAttempts: 2, pipelineNames: new Map([['p', 'p']]), retryOn: { mode: 'ALL' }, parameterOverrides: [], dryRun: false, notifications: { events: true },
     });
   });
 
