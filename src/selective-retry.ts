@@ -391,6 +391,9 @@ class SharedResources extends Construct {
       code: lambda.Code.fromAsset(path.join(__dirname, '..', 'assets', 'selective-retry-handler')),
       memorySize: 256,
       timeout: Duration.minutes(1),
+      // One event at a time (Lambda queues the others): duplicate deliveries of one failure, which SageMaker may
+      // send at once, are then handled in turn, and every one after the first finds the retry already started.
+      reservedConcurrentExecutions: 1,
       role,
       logGroup,
       // Errors the function throws (throttled SageMaker calls) are retried twice by Lambda, then parked here.

@@ -78,6 +78,7 @@ describe('SelectiveRetry', () => {
       Runtime: 'nodejs22.x',
       Architectures: ['arm64'],
       Handler: 'index.handler',
+      ReservedConcurrentExecutions: 1,
       DeadLetterConfig: Match.objectLike({ TargetArn: Match.anyValue() }),
     });
   });

@@ -163,6 +163,10 @@ test('duplicate events start exactly one retry', async () => {
   expect(started.size).toBeLessThanOrEqual(1);
   const tokens = new Set(startRequests(w.emu).map((r) => r.ClientRequestToken));
   expect(tokens.size).toBe(1);
+  // Deliveries after the first find the retry among the pipeline's executions: logged, not announced again.
+  const firstTime = w.harness.results.filter((r) => r.outcome === 'started' && !r.duplicate);
+  expect(firstTime).toHaveLength(1);
+  expect(w.emu.sideEffects.putEvents.filter((e) => e.DetailType === 'Selective Retry Started')).toHaveLength(1);
 });
 
 test('a throttled start is thrown, redelivered by Lambda, and succeeds once', async () => {

@@ -70,6 +70,11 @@ export interface HarnessOptions {
   readonly retryDelayMs?: number;
   /** Real-time limit of one invocation (default 30 s). */
   readonly timeoutMs?: number;
+  /**
+   * How many invocations may run at once. SelectiveRetry deploys its function with reserved concurrency 1, so that
+   * duplicate deliveries are handled one after the other (default 1, as deployed).
+   */
+  readonly reservedConcurrency?: number;
   /** Extra environment of the function (what the construct would set, e.g. the scheduler role and group). */
   readonly env?: Record<string, string>;
   readonly bundle?: string;
@@ -146,6 +151,8 @@ export class LambdaHarness {
   private nextId = 1;
   private readonly waiting = new Map<number, (m: any) => void>();
   private pendingWork = 0;
+  private running = 0;
+  private readonly queued: Array<() => void> = [];
   private unsubscribe?: () => void;
   private exited = false;
   private stderr = '';
@@ -181,7 +188,7 @@ export class LambdaHarness {
       const retries = this.options.maxRetries ?? 2;
       let last: Invocation | undefined;
       for (let attempt = 1; attempt <= retries + 1; attempt++) {
-        last = await this.invoke(event, attempt);
+        last = await this.withConcurrencyLimit(() => this.invoke(event, attempt));
         if (!last.error) return last;
         if (attempt <= retries && (this.options.retryDelayMs ?? 0) > 0) {
           await new Promise((r) => setTimeout(r, this.options.retryDelayMs));
@@ -191,6 +198,19 @@ export class LambdaHarness {
       return last!;
     } finally {
       this.pendingWork--;
+    }
+  }
+
+  /** Runs `task` when fewer than `reservedConcurrency` invocations are running (Lambda queues the rest). */
+  private async withConcurrencyLimit<T>(task: () => Promise<T>): Promise<T> {
+    const limit = this.options.reservedConcurrency ?? 1;
+    if (this.running >= limit) await new Promise<void>((resolve) => this.queued.push(resolve));
+    this.running++;
+    try {
+      return await task();
+    } finally {
+      this.running--;
+      this.queued.shift()?.();
     }
   }
 
