@@ -6,6 +6,7 @@ import * as targets from 'aws-cdk-lib/aws-events-targets';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import * as lambda from 'aws-cdk-lib/aws-lambda';
 import * as logs from 'aws-cdk-lib/aws-logs';
+import * as sagemaker from 'aws-cdk-lib/aws-sagemaker';
 import * as scheduler from 'aws-cdk-lib/aws-scheduler';
 import * as sns from 'aws-cdk-lib/aws-sns';
 import * as sqs from 'aws-cdk-lib/aws-sqs';
@@ -338,8 +339,8 @@ export class SelectiveRetry extends Construct {
 
   /** Lets the handler read the pipeline's executions and start selective executions of it, and nothing more. */
   private grantHandler(pipeline: IPipeline): void {
-    const pipelineArns = withLowerCase(pipeline.pipelineArn);
-    const executionArns = withLowerCase(pipeline.pipelineExecutionArnPattern);
+    const pipelineArns = pipelineArnsOf(pipeline);
+    const executionArns = pipelineArnsOf(pipeline, true);
     this.handler.addToRolePolicy(new iam.PolicyStatement({
       actions: [
         'sagemaker:DescribePipelineExecution',
@@ -451,7 +452,7 @@ class SharedResources extends Construct {
     for (const pipeline of pipelines) {
       this.schedulerRole.addToPolicy(new iam.PolicyStatement({
         actions: ['sagemaker:StartPipelineExecution'],
-        resources: withLowerCase(pipeline.pipelineArn),
+        resources: pipelineArnsOf(pipeline),
       }));
     }
   }
@@ -516,22 +517,30 @@ function checkSameEnvironment(scope: Construct, pipeline: IPipeline): void {
   }
 }
 
-/** The ARN and, when it differs and is known at synth time, its lower-cased form (SageMaker's ARN casing varies). */
-function withLowerCase(arn: string): string[] {
-  if (Token.isUnresolved(arn)) {
-    // formatArn gives a token for partition/region/account but keeps the resource name as text; lower-case that part.
-    return withLowerCaseResource(arn);
-  }
-  const lower = arn.toLowerCase();
-  return lower === arn ? [arn] : [arn, lower];
+/**
+ * The pipeline's ARN and, when its name has capitals and is known at synth time, the ARN with the name lower-cased:
+ * SageMaker has reported lower-cased names in ARNs (sagemaker-facts.md pitfall 1), and IAM compares resource ARNs
+ * case-sensitively. With `executions`, the ARN pattern of the pipeline's executions instead.
+ */
+function pipelineArnsOf(pipeline: IPipeline, executions = false): string[] {
+  const suffix = executions ? '/execution/*' : '';
+  const exact = executions ? pipeline.pipelineExecutionArnPattern : pipeline.pipelineArn;
+  const name = literalName(pipeline);
+  if (name === undefined || name === name.toLowerCase()) return [exact];
+  if (!Token.isUnresolved(exact)) return [exact, exact.replace(`:pipeline/${name}`, `:pipeline/${name.toLowerCase()}`)];
+  const lower = Stack.of(pipeline).formatArn({
+    service: 'sagemaker', resource: 'pipeline', resourceName: name.toLowerCase(), arnFormat: ArnFormat.SLASH_RESOURCE_NAME,
+  });
+  return [exact, `${lower}${suffix}`];
 }
 
-function withLowerCaseResource(arn: string): string[] {
-  const marker = ':pipeline/';
-  const at = arn.indexOf(marker);
-  if (at < 0) return [arn];
-  const resource = arn.slice(at + marker.length);
-  if (Token.isUnresolved(resource)) return [arn];
-  const lower = arn.slice(0, at + marker.length) + resource.toLowerCase();
-  return lower === arn ? [arn] : [arn, lower];
+/** The pipeline's name when known at synth time: given as text, or a pipeline of this app with a literal or generated name. */
+function literalName(pipeline: IPipeline): string | undefined {
+  if (!Token.isUnresolved(pipeline.pipelineName)) return pipeline.pipelineName;
+  const resource = pipeline.node.defaultChild;
+  if (resource instanceof sagemaker.CfnPipeline) {
+    const resolved = Stack.of(pipeline).resolve(resource.pipelineName);
+    if (typeof resolved === 'string') return resolved;
+  }
+  return undefined;
 }

@@ -1,8 +1,9 @@
+import * as path from 'path';
 import { App, Aspects, Duration, Stack } from 'aws-cdk-lib';
 import { Annotations, Match, Template } from 'aws-cdk-lib/assertions';
 import * as sqs from 'aws-cdk-lib/aws-sqs';
 import { AwsSolutionsChecks } from 'cdk-nag';
-import { Pipeline, SelectiveRetry } from '../../src';
+import { Pipeline, PipelineDefinition, SelectiveRetry } from '../../src';
 
 const ENV = { account: '111122223333', region: 'us-east-1' };
 
@@ -114,6 +115,29 @@ describe('SelectiveRetry', () => {
     const sagemakerActions = statements.flatMap((s) => [s.Action].flat()).filter((a: string) => a.startsWith('sagemaker:'));
     expect(sagemakerActions).not.toContain('sagemaker:*');
     for (const s of statements) expect(s.Resource).not.toEqual('*');
+  });
+
+  test('grants on the lower-cased ARN too for pipelines of this app, whether named or generated', () => {
+    // GIVEN
+    const stack = newStack();
+    const definition = PipelineDefinition.fromFile(path.join(__dirname, '..', '..', '..', 'shared', 'fixtures', 'definitions', '01-sdk-two-step-linear.json'));
+
+    // WHEN
+    new Pipeline(stack, 'Churn', { pipelineName: 'ChurnPipeline', definition, selectiveRetry: {} });
+    const generated = new Pipeline(stack, 'Generated', { definition });
+    generated.enableSelectiveRetry();
+
+    // THEN
+    const startResources = Object.values(Template.fromStack(stack).findResources('AWS::IAM::Policy'))
+      .flatMap((p) => p.Properties.PolicyDocument.Statement)
+      .filter((st: any) => [st.Action].flat().includes('sagemaker:StartPipelineExecution'))
+      .map((st: any) => JSON.stringify(st.Resource));
+    expect(startResources).toHaveLength(2);
+    expect(startResources[0]).toContain(':sagemaker:us-east-1:111122223333:pipeline/churnpipeline');
+    expect(startResources[0]).toMatch(/\{"Ref":"Churn[0-9A-F]{8}"\}/);
+    const generatedName = stack.resolve((generated.node.defaultChild as any).pipelineName);
+    expect(generatedName).toMatch(/[A-Z]/);
+    expect(startResources[1]).toContain(`:pipeline/${generatedName.toLowerCase()}`);
   });
 
   test('uses a dead-letter queue given by the user', () => {
