@@ -1,4 +1,4 @@
-import { JsonFile, awscdk } from 'projen';
+import { JsonFile, ReleasableCommits, awscdk, release } from 'projen';
 
 /**
  * Release engineering of the library, wired into `npx projen build` (which CI runs with CI=true):
@@ -24,6 +24,7 @@ export function configureShipping(project: awscdk.AwsCdkConstructLibrary): void 
 
   configureIntegTests(project);
   configureRosetta(project);
+  configureRelease(project);
 
   // API.md: regenerated after every compile (projen's docgen), committed, and stale in CI means red.
   const checkApiMd = project.addTask('check:api-md', {
@@ -78,6 +79,39 @@ function configureRosetta(project: awscdk.AwsCdkConstructLibrary): void {
   });
   project.postCompileTask.spawn(rosetta);
   project.gitignore.addPatterns('.jsii.tabl.json');
+}
+
+/**
+ * Releases follow projen's conventions, without GitHub workflows (CI is `.ci/run`): `npx projen release` on main
+ * bumps the version from the conventional commits since the last `v*` tag (`feat:` minor, `fix:` patch, `!` major),
+ * builds, tests and packages every jsii language into dist/, writes dist/changelog.md, restores the 0.0.0
+ * placeholder, then tags the release and pushes the tag. `npx projen publish:<registry>` publishes dist/ with publib,
+ * as projen's release workflows do; credentials come from the environment and never from this repository.
+ */
+function configureRelease(project: awscdk.AwsCdkConstructLibrary): void {
+  new release.Release(project, {
+    versionFile: 'package.json',
+    tasks: [project.buildTask],
+    branch: 'main',
+    artifactsDirectory: project.artifactsDirectory,
+    releaseTrigger: release.ReleaseTrigger.manual(),
+    releasableCommits: ReleasableCommits.featuresAndFixes(),
+  });
+  // Registry, publib command, artifacts, and the environment it needs (see publib's README).
+  const publishers: Array<[string, string, string, string[]]> = [
+    ['npm', 'publib-npm', 'dist/js', ['NPM_TOKEN']],
+    ['pypi', 'publib-pypi', 'dist/python', ['TWINE_USERNAME', 'TWINE_PASSWORD']],
+    ['maven', 'publib-maven', 'dist/java', ['MAVEN_USERNAME', 'MAVEN_PASSWORD', 'MAVEN_GPG_PRIVATE_KEY', 'MAVEN_GPG_PRIVATE_KEY_PASSPHRASE', 'MAVEN_STAGING_PROFILE_ID']],
+    ['nuget', 'publib-nuget', 'dist/dotnet', ['NUGET_API_KEY']],
+    ['go', 'publib-golang', 'dist/go', ['GITHUB_TOKEN', 'GIT_USER_NAME', 'GIT_USER_EMAIL']],
+  ];
+  for (const [registry, command, dir, requiredEnv] of publishers) {
+    project.addTask(`publish:${registry}`, {
+      description: `Publish ${dir} (built by \`npx projen release\`) to ${registry} with publib`,
+      requiredEnv,
+      exec: `npx -p publib@latest ${command} ${dir}`,
+    });
+  }
 }
 
 function cdkVersionOf(project: awscdk.AwsCdkConstructLibrary): string {
