@@ -6,7 +6,8 @@
  *   (b) by N SelectiveRetry constructs, one pipeline each (default policy),
  *   (c) as (b), with every policy option that adds permissions (retryOn, delay, notification topic),
  *
- * and prints the resources added per pipeline, the template size and the synth time. Then it checks the service
+ * each with aws-cdk-lib's `minimizePolicies` flag off and on, and prints the resources added per pipeline, the
+ * template size and the synth time. Then it checks the service
  * limits the synthesized resources must fit, with CloudFormation's pseudo parameters and attributes replaced by
  * long realistic values (IAM counts a policy's size after substitution, without whitespace):
  *
@@ -63,8 +64,15 @@ const GENERATED_ARN = `arn:aws-us-gov:logs:ap-southeast-4:123456789012:log-group
 type Scenario = 'one construct' | 'one per pipeline' | 'one per pipeline, full policy';
 const SCENARIOS: Scenario[] = ['one construct', 'one per pipeline', 'one per pipeline, full policy'];
 
+/**
+ * With `@aws-cdk/aws-iam:minimizePolicies` (in the cdk.json of every app made by `cdk init` since 2.16) aws-cdk-lib
+ * merges statements that differ only in resources; without it (an app without the flag) each stays apart.
+ */
+const MINIMIZE = [false, true];
+
 interface Row {
   readonly scenario: Scenario;
+  readonly minimize: boolean;
   readonly pipelines: number;
   readonly resources: number;
   readonly templateBytes: number;
@@ -82,9 +90,9 @@ function pipelineName(i: number): string {
   return `churn-training-pipeline-${String(i).padStart(3, '0')}`;
 }
 
-function build(scenario: Scenario, n: number, outdir: string): { template: any; synthMs: number; templateBytes: number } {
+function build(scenario: Scenario, n: number, minimize: boolean, outdir: string): { template: any; synthMs: number; templateBytes: number } {
   const start = performance.now();
-  const app = new App({ outdir });
+  const app = new App({ outdir, context: { '@aws-cdk/aws-iam:minimizePolicies': minimize } });
   const stack = new Stack(app, 'SelectiveRetryScaleBenchmarkStack');
   const pipelines: IPipeline[] = [];
   for (let i = 0; i < n; i++) pipelines.push(Pipeline.fromPipelineName(stack, `Pipeline${i}`, pipelineName(i)));
@@ -137,7 +145,7 @@ function refsTo(list: any[] | undefined): string[] {
   return (list ?? []).map((r) => r?.Ref).filter((r): r is string => typeof r === 'string');
 }
 
-function check(scenario: Scenario, n: number, template: any, templateBytes: number): Omit<Row, 'synthMs' | 'templateBytes'> {
+function check(scenario: Scenario, minimize: boolean, n: number, template: any, templateBytes: number): Omit<Row, 'synthMs' | 'templateBytes'> {
   const resources: Record<string, any> = template.Resources ?? {};
   const entries = Object.entries(resources);
   const ofType = (type: string) => entries.filter(([, r]) => r.Type === type);
@@ -189,6 +197,7 @@ function check(scenario: Scenario, n: number, template: any, templateBytes: numb
   if (templateBytes > LIMITS.templateBytes) problems.push(`template ${templateBytes} bytes > ${LIMITS.templateBytes}`);
   return {
     scenario,
+    minimize,
     pipelines: n,
     resources: entries.length,
     largestInlinePolicies: Math.max(0, ...inline.values()),
@@ -209,11 +218,14 @@ export function runSynthScaleBenchmark(): { ok: boolean } {
   const rows: Row[] = [];
   try {
     // Warm up the module cache and the JIT, so that the first row's synth time is comparable to the others.
-    build('one construct', 1, path.join(outRoot, 'warmup'));
-    for (const scenario of SCENARIOS) {
-      for (const n of SIZES) {
-        const { template, synthMs, templateBytes } = build(scenario, n, path.join(outRoot, `${scenario.replace(/\W+/g, '-')}-${n}`));
-        rows.push({ ...check(scenario, n, template, templateBytes), synthMs, templateBytes });
+    build('one construct', 1, false, path.join(outRoot, 'warmup'));
+    for (const minimize of MINIMIZE) {
+      for (const scenario of SCENARIOS) {
+        for (const n of SIZES) {
+          const outdir = path.join(outRoot, `${scenario.replace(/\W+/g, '-')}-${n}-${minimize}`);
+          const { template, synthMs, templateBytes } = build(scenario, n, minimize, outdir);
+          rows.push({ ...check(scenario, minimize, n, template, templateBytes), synthMs, templateBytes });
+        }
       }
     }
   } finally {
@@ -223,19 +235,19 @@ export function runSynthScaleBenchmark(): { ok: boolean } {
   console.log('Synth scale: one stack, N pipelines (Pipeline.fromPipelineName) healed by SelectiveRetry');
   console.log('(sizes in characters after substituting long pseudo parameters; limits: inline 10,240 per role, '
     + 'managed 6,144 each and 10 per role (#mp), pattern 2,048, input 8,192)');
-  console.log(`${'healed by'.padEnd(30)} ${pad('N', 4)} ${pad('resources', 9)} ${pad('per pipeline', 12)} ${pad('template B', 10)} `
+  console.log(`${'healed by'.padEnd(30)} ${pad('minimize', 8)} ${pad('N', 4)} ${pad('resources', 9)} ${pad('per pipeline', 12)} ${pad('template B', 10)} `
     + `${pad('synth ms', 8)} ${pad('inline', 7)} ${pad('managed', 7)} ${pad('#mp', 3)} ${pad('pattern', 7)} ${pad('input', 6)}`);
   for (const row of rows) {
-    const first = rows.find((r) => r.scenario === row.scenario && r.pipelines === SIZES[0])!;
+    const first = rows.find((r) => r.scenario === row.scenario && r.minimize === row.minimize && r.pipelines === SIZES[0])!;
     // Resources each pipeline adds beyond the first: the marginal cost of healing one more pipeline.
     const perPipeline = row.pipelines === first.pipelines ? '-' : ((row.resources - first.resources) / (row.pipelines - first.pipelines)).toFixed(2);
-    console.log(`${row.scenario.padEnd(30)} ${pad(row.pipelines, 4)} ${pad(row.resources, 9)} ${pad(perPipeline, 12)} `
+    console.log(`${row.scenario.padEnd(30)} ${pad(row.minimize ? 'on' : 'off', 8)} ${pad(row.pipelines, 4)} ${pad(row.resources, 9)} ${pad(perPipeline, 12)} `
       + `${pad(row.templateBytes, 10)} ${pad(row.synthMs.toFixed(0), 8)} ${pad(row.largestInlinePolicies, 7)} `
       + `${pad(row.largestManagedPolicy, 7)} ${pad(row.mostManagedPolicies, 3)} ${pad(row.largestEventPattern, 7)} ${pad(row.largestTargetInput, 6)}`);
   }
   const failed = rows.filter((r) => r.problems.length);
   for (const row of failed) {
-    console.log(`LIMIT BROKEN (${row.scenario}, N=${row.pipelines}):\n${row.problems.map((p) => `  - ${p}`).join('\n')}`);
+    console.log(`LIMIT BROKEN (${row.scenario}, minimizePolicies ${row.minimize ? 'on' : 'off'}, N=${row.pipelines}):\n${row.problems.map((p) => `  - ${p}`).join('\n')}`);
   }
   if (!failed.length) console.log('Every stack has exactly one Lambda function and fits every limit checked.');
   return { ok: failed.length === 0 };
