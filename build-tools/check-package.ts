@@ -26,7 +26,8 @@ const REQUIRED: ReadonlyArray<string> = [
 
 /** Every file of the tarball must match one of these. */
 const ALLOWED: ReadonlyArray<RegExp> = [
-  /^(package\.json|README\.md|LICENSE|API\.md|\.jsii)$/,
+  // CHANGELOG.md appears with the first release (`npx projen release` writes it).
+  /^(package\.json|README\.md|LICENSE|API\.md|CHANGELOG\.md|\.jsii)$/,
   /^lib\/([\w.-]+\/)*[\w.-]+(?<!\.ts)\.js$/,
   /^lib\/([\w.-]+\/)*[\w.-]+\.d\.ts$/,
   /^assets\/selective-retry-handler\/(index\.js|package\.json)$/,

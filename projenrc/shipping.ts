@@ -34,7 +34,7 @@ export function configureShipping(project: awscdk.AwsCdkConstructLibrary): void 
   project.postCompileTask.spawn(checkApiMd);
 
   // The npm tarball: exactly the compiled library, the assembly, the bundles and the docs.
-  for (const pattern of ['/build-tools/', '/rosetta/', '/docs/', '/coverage/', '/test-reports/', '/dist/', '.env', '.env.*',
+  for (const pattern of ['/build-tools/', '/rosetta/', '/docs/', '/CONTRIBUTING.md', '/coverage/', '/test-reports/', '/dist/', '.env', '.env.*',
     '*.pem', '*.key', '.jsii.tabl.json', '*.tsbuildinfo', '/cdk.out/', '.DS_Store']) {
     project.addPackageIgnore(pattern);
   }
