@@ -139,8 +139,6 @@ export interface SelectiveRetryProps extends SelectiveRetryOptions {
 
 /** The construct id of the per-stack resources shared by every `SelectiveRetry`. */
 const SHARED_ID = 'CdkSageMakerPipelinesSelectiveRetry';
-/** EventBridge's limit on a target's input template is 8,192 characters; leave room for the rest of the input. */
-const MAX_PIPELINE_NAMES_LENGTH = 6000;
 
 /**
  * Heals SageMaker pipelines: when an execution of one of `pipelines` fails, starts a selective execution of the
@@ -160,8 +158,13 @@ const MAX_PIPELINE_NAMES_LENGTH = 6000;
  * });
  */
 export class SelectiveRetry extends Construct {
-  /** The rule that matches the pipelines' Failed execution events. */
+  /** The rule that matches the pipelines' Failed execution events (the first of `rules`). */
   public readonly rule: events.Rule;
+  /**
+   * Every rule of this construct. One rule matches up to about 15 pipelines: EventBridge limits an event pattern to
+   * 2,048 characters by default, so larger sets of pipelines are spread over several rules with the same target.
+   */
+  public readonly rules: events.Rule[];
   /** The Lambda function that plans and starts the selective executions (one per stack). */
   public readonly handler: lambda.IFunction;
   /** The queue that receives events that could not be handled. */
@@ -206,7 +209,7 @@ export class SelectiveRetry extends Construct {
       metricsId: Names.uniqueId(this),
     };
 
-    this.rule = new events.Rule(this, 'Rule', {
+    this.rules = groupsForEventPatterns(props.pipelines).map((group, index) => new events.Rule(this, index === 0 ? 'Rule' : `Rule${index + 1}`, {
       description: `Failed executions of the SageMaker pipelines healed by ${this.node.path}`,
       enabled: props.enabled ?? true,
       eventPattern: {
@@ -215,16 +218,21 @@ export class SelectiveRetry extends Construct {
         detail: {
           currentPipelineExecutionStatus: ['Failed'],
           // SageMaker has reported pipeline names lower-cased in ARNs (sagemaker-facts.md pitfall 1).
-          pipelineArn: props.pipelines.map((p) => ({ 'equals-ignore-case': p.pipelineArn })),
+          pipelineArn: group.map((p) => ({ 'equals-ignore-case': p.pipelineArn })),
         },
       },
-    });
-    this.rule.addTarget(new targets.LambdaFunction(this.handler, {
-      event: events.RuleTargetInput.fromObject({ event: events.EventField.fromPath('$'), policy: this.policy }),
-      deadLetterQueue: this.deadLetterQueue,
-      retryAttempts: props.retryAttempts ?? 8,
-      maxEventAge: props.maxEventAge ?? Duration.hours(24),
+      targets: [new targets.LambdaFunction(this.handler, {
+        // Each rule's input names only its own pipelines, so it stays far below EventBridge's 8,192 characters.
+        event: events.RuleTargetInput.fromObject({
+          event: events.EventField.fromPath('$'),
+          policy: { ...this.policy, pipelineNames: group.map((p) => p.pipelineName) },
+        }),
+        deadLetterQueue: this.deadLetterQueue,
+        retryAttempts: props.retryAttempts ?? 8,
+        maxEventAge: props.maxEventAge ?? Duration.hours(24),
+      })],
     }));
+    this.rule = this.rules[0];
 
     for (const pipeline of props.pipelines) this.grantHandler(pipeline);
     if (retryOn.mode !== 'ALL') this.grantJobReads();
@@ -339,22 +347,7 @@ export class SelectiveRetry extends Construct {
 
   /** Lets the handler read the pipeline's executions and start selective executions of it, and nothing more. */
   private grantHandler(pipeline: IPipeline): void {
-    const pipelineArns = pipelineArnsOf(pipeline);
-    const executionArns = pipelineArnsOf(pipeline, true);
-    this.handler.addToRolePolicy(new iam.PolicyStatement({
-      actions: [
-        'sagemaker:DescribePipelineExecution',
-        'sagemaker:ListPipelineExecutionSteps',
-        'sagemaker:DescribePipelineDefinitionForExecution',
-        'sagemaker:ListPipelineParametersForExecution',
-      ],
-      resources: executionArns,
-    }));
-    this.handler.addToRolePolicy(new iam.PolicyStatement({
-      // ListPipelineExecutions recognises a retry already started by an earlier delivery of the same event.
-      actions: ['sagemaker:StartPipelineExecution', 'sagemaker:ListPipelineExecutions'],
-      resources: pipelineArns,
-    }));
+    SharedResources.of(this).allowPipeline(pipelineArnsOf(pipeline), pipelineArnsOf(pipeline, true));
   }
 }
 
@@ -369,6 +362,8 @@ class SharedResources extends Construct {
   public readonly handler: lambda.Function;
   public readonly deadLetterQueue: sqs.Queue;
   private schedulerRole?: iam.Role;
+  private pipelineStatements?: { reads: iam.PolicyStatement; starts: iam.PolicyStatement };
+  private pipelinesInStatements = 0;
 
   private constructor(scope: Stack, id: string) {
     super(scope, id);
@@ -418,6 +413,34 @@ class SharedResources extends Construct {
         { regex: '/^Resource::<CdkSageMakerPipelinesSelectiveRetryLogGroup.*\\.Arn>:\\*$/g' },
       ],
     }]);
+  }
+
+  /**
+   * Adds a pipeline to what the handler may read and start. ARNs go into shared statements, a few pipelines each, so
+   * that the role's policy grows by ARNs only (not by repeated actions) and CDK can spread large policies over
+   * overflow managed policies, which it splits by statement.
+   */
+  public allowPipeline(pipelineArns: string[], executionArns: string[]): void {
+    if (!this.pipelineStatements || this.pipelinesInStatements >= PIPELINES_PER_STATEMENT) {
+      this.pipelineStatements = {
+        reads: new iam.PolicyStatement({
+          actions: [
+            'sagemaker:DescribePipelineExecution',
+            'sagemaker:ListPipelineExecutionSteps',
+            'sagemaker:DescribePipelineDefinitionForExecution',
+            'sagemaker:ListPipelineParametersForExecution',
+          ],
+        }),
+        // ListPipelineExecutions recognises a retry already started by an earlier delivery of the same event.
+        starts: new iam.PolicyStatement({ actions: ['sagemaker:StartPipelineExecution', 'sagemaker:ListPipelineExecutions'] }),
+      };
+      this.pipelinesInStatements = 0;
+      this.handler.addToRolePolicy(this.pipelineStatements.reads);
+      this.handler.addToRolePolicy(this.pipelineStatements.starts);
+    }
+    this.pipelineStatements.reads.addResources(...executionArns);
+    this.pipelineStatements.starts.addResources(...pipelineArns);
+    this.pipelinesInStatements++;
   }
 
   /**
@@ -476,13 +499,6 @@ function validateProps(scope: Construct, props: SelectiveRetryProps): void {
     seen.set(key, pipeline.node.path);
     checkSameEnvironment(scope, pipeline);
   }
-  const namesLength = props.pipelines.reduce((sum, p) => sum + (Token.isUnresolved(p.pipelineName) ? 64 : p.pipelineName.length + 3), 0);
-  if (namesLength > MAX_PIPELINE_NAMES_LENGTH) {
-    throw new ConstructValidationError(scope, 'SelectiveRetry.TooManyPipelines',
-      `pipelines has ${props.pipelines.length} pipelines whose names take about ${namesLength} characters of the rule target's input, `
-      + `more than the ${MAX_PIPELINE_NAMES_LENGTH} that fit in EventBridge's 8,192-character input. Split them across several `
-      + 'SelectiveRetry constructs; they share one function.');
-  }
   const maxAttempts = props.maxAttempts;
   if (maxAttempts !== undefined && (!Number.isInteger(maxAttempts) || maxAttempts < MAX_ATTEMPTS_RANGE.min || maxAttempts > MAX_ATTEMPTS_RANGE.max)) {
     throw new ConstructValidationError(scope, 'SelectiveRetry.MaxAttempts',
@@ -515,6 +531,31 @@ function checkSameEnvironment(scope: Construct, pipeline: IPipeline): void {
       + `${stack.account}, region ${stack.region}. SageMaker publishes execution events only in the pipeline's own account and `
       + 'region: create this SelectiveRetry in a stack of that environment.');
   }
+}
+
+/** Pipelines whose ARNs share one pair of IAM statements: about 2,000 characters, well under a managed policy's 6,144. */
+const PIPELINES_PER_STATEMENT = 8;
+
+/** EventBridge's default quota on an event pattern's size is 2,048 characters; keep each rule's pattern below it. */
+const MAX_EVENT_PATTERN_CHARS = 1800;
+/** The fixed part of the pattern, and an upper estimate of one pipeline's entry beyond its name (tokens resolve later). */
+const PATTERN_BASE_CHARS = 200;
+const PATTERN_ENTRY_CHARS = 100;
+
+/** Splits the pipelines into groups whose event pattern stays within EventBridge's size quota. */
+function groupsForEventPatterns(pipelines: IPipeline[]): IPipeline[][] {
+  const groups: IPipeline[][] = [[]];
+  let size = PATTERN_BASE_CHARS;
+  for (const pipeline of pipelines) {
+    const entry = PATTERN_ENTRY_CHARS + (literalName(pipeline)?.length ?? 256);
+    if (groups[groups.length - 1].length > 0 && size + entry > MAX_EVENT_PATTERN_CHARS) {
+      groups.push([]);
+      size = PATTERN_BASE_CHARS;
+    }
+    groups[groups.length - 1].push(pipeline);
+    size += entry;
+  }
+  return groups;
 }
 
 /**
