@@ -473,6 +473,37 @@ describe('retry policy', () => {
     expect(startRequests(w.emu)).toHaveLength(0);
   });
 
+  test('dry run: the decision and the exact request are reported, as events and on SNS, and nothing starts', async () => {
+    const topicArn = 'arn:aws:sns:us-east-1:111122223333:ml-alerts';
+    const w = await world((emu) => {
+      installAbalone(emu);
+      emu.script.failStep('AbaloneTrain', { attempts: [1], reason: FAILURE_REASONS.capacity });
+    }, { harness: { policy: { ...policy(), dryRun: true, notifications: { events: true, topicArn } } } });
+    await runAndHeal(w, { PipelineName: ABALONE_PIPELINE });
+
+    expect(statusOf(w.emu)).toEqual(['Failed']);
+    expect(startRequests(w.emu)).toHaveLength(0);
+    expect(w.harness.results).toEqual([expect.objectContaining({
+      outcome: 'planned', request: expect.objectContaining({ SelectiveExecutionConfig: expect.objectContaining({ SelectedSteps: expect.any(Array) }) }),
+    })]);
+    expect(w.emu.sideEffects.putEvents.map((e) => [e.Source, e.DetailType])).toEqual([['cdk-sagemaker-pipelines', 'Selective Retry Planned']]);
+    expect(w.emu.sideEffects.snsPublishes.map((m) => m.TopicArn)).toEqual([topicArn]);
+    expect(JSON.parse(w.emu.sideEffects.snsPublishes[0].Message)).toMatchObject({
+      detailType: 'Selective Retry Planned', outcome: 'planned', failedSteps: [expect.objectContaining({ stepName: 'AbaloneTrain', failureClass: 'CAPACITY' })],
+    });
+  });
+
+  test('a deterministic failure ends with a budget-exhausted event after the last retry', async () => {
+    const w = await world((emu) => {
+      installAbalone(emu);
+      emu.script.failStep('AbaloneTrain', { attempts: 'all', reason: FAILURE_REASONS.capacity });
+    }, { harness: { policy: { ...policy(), maxAttempts: 1 } } });
+    await runAndHeal(w, { PipelineName: ABALONE_PIPELINE });
+
+    expect(statusOf(w.emu)).toEqual(['Failed', 'Failed']);
+    expect(w.emu.sideEffects.putEvents.map((e) => e.DetailType)).toEqual(['Selective Retry Started', 'Selective Retry Budget Exhausted']);
+  });
+
   test("when the step's own reason is inconclusive, the job's FailureReason decides", async () => {
     const w = await world((emu) => {
       installAbalone(emu);
