@@ -111,6 +111,12 @@ project.addPackageIgnore('/benchmarks/');
 project.addPackageIgnore('/.ci/');
 project.addPackageIgnore('!/assets/');
 
+// `npx projen build` packages the JS module only, on any machine (Node.js is all it needs); the other languages
+// need the Java, Python, .NET and Go toolchains and are packaged by `package-all` during a release (RELEASE=true).
+project.packageTask.reset();
+project.packageTask.spawn(project.tasks.tryFind('package:js')!);
+project.packageTask.spawn(project.tasks.tryFind('package-all')!, { condition: 'node -e "if (process.env.RELEASE !== \'true\') process.exit(1)"' });
+
 // `npm run demo`: the local self-healing demo against the SageMaker emulator, with the bundled handler.
 const demo = project.addTask('demo', {
   description: 'Run the local self-healing demo (SageMaker emulator + bundled handler)',
