@@ -159,6 +159,13 @@ export function planRetry(definition: unknown, steps: readonly ExecutionStepReco
       warnings, orderedSeeds, failedSteps,
     );
   }
+  if (ordered.length < graph.steps.size) {
+    for (const name of ordered.filter((n) => usesExecutionId(graph.steps.get(n)!.json, graph.steps.get(n)!.type))) {
+      warnings.push(`Step "${name}" uses Execution.PipelineExecutionId, which is the new execution's id in a selective `
+        + 'execution: data that reused steps wrote under the failed run\'s id will not be found there. Pass data between '
+        + 'steps with step properties (Get: Steps.X...) instead.');
+    }
+  }
   const failedNames = failedSteps.map((f) => f.stepName);
   // Steps that never ran are seeds too, so "the others" are counted against the failed steps, not the seeds.
   const others = ordered.filter((n) => !failedNames.includes(n)).length;
@@ -173,6 +180,24 @@ export function planRetry(definition: unknown, steps: readonly ExecutionStepReco
     seeds: orderedSeeds,
     failedSteps,
   };
+}
+
+/** Whether a step reads `{"Get": "Execution.PipelineExecutionId"}` (sagemaker-facts.md pitfall 12). */
+function usesExecutionId(json: Record<string, unknown>, type: string): boolean {
+  // A Condition's branch steps are nodes of their own: look only at what the Condition evaluates.
+  const args = json.Arguments as Record<string, unknown> | undefined;
+  const stack: unknown[] = [type === 'Condition' ? args?.Conditions : json];
+  while (stack.length > 0) {
+    const value = stack.pop();
+    if (Array.isArray(value)) {
+      stack.push(...value);
+    } else if (typeof value === 'object' && value !== null) {
+      const record = value as Record<string, unknown>;
+      if (record.Get === 'Execution.PipelineExecutionId') return true;
+      stack.push(...Object.values(record));
+    }
+  }
+  return false;
 }
 
 function skip(reason: string, warnings: string[], seeds: string[] = [], failedSteps: FailedStep[] = []): RetryPlan {

@@ -152,7 +152,8 @@ async function decide(
     policy.parameterOverrides, snapshot.parameters, parameterDefaults(snapshot.definition), new Set(failures.map((f) => f.failureClass)));
   planned.warnings.push(...overridden.warnings);
   const request: StartPipelineExecutionCommandInput = {
-    PipelineName: execution.PipelineArn ?? failed.pipelineArn,
+    // The name as deployed (from the construct's policy): ARNs returned by SageMaker may be lower-cased (pitfall 1).
+    PipelineName: failed.pipelineName,
     PipelineExecutionDisplayName: retryDisplayName(attempt, lineage.rootExecutionArn),
     PipelineExecutionDescription: retryDescription(attempt, policy.maxAttempts, lineage.rootExecutionArn, sourceArn),
     // SageMaker would apply the defaults to any parameter left out (pitfall 10): carry the failed run's values.
@@ -232,7 +233,7 @@ async function classifyFailures(
     const reasons = step.failureReason ? [step.failureReason] : [];
     const first: ClassifiedFailure = { stepName: step.stepName, failureClass: classifyFailureReason(step.failureReason), reasons };
     const jobArn = jobArnOf(records.find((r) => r.StepName === step.stepName));
-    if (!jobArn || !needsJobReason(failed.policy.retryOn, first)) return first;
+    if (!jobArn || !needsJobReason(failed.policy, first)) return first;
     let jobReason: string | undefined;
     try {
       jobReason = await deps.sagemaker.describeJobFailureReason(jobArn);

@@ -92,9 +92,13 @@ export function retryableVerdict(retryOn: RetryOnInput, failures: ClassifiedFail
   return { retry: true };
 }
 
-/** Whether the retry policy needs the underlying job's failure reason to decide about this failure. */
-export function needsJobReason(retryOn: RetryOnInput, failure: ClassifiedFailure): boolean {
-  return retryOn.mode !== 'ALL' && !isRetryable(retryOn, failure);
+/** Whether the policy needs the underlying job's failure reason: to decide whether to retry, or which override applies. */
+export function needsJobReason(policy: Pick<RetryPolicy, 'retryOn' | 'parameterOverrides'>, failure: ClassifiedFailure): boolean {
+  const undecided = policy.retryOn.mode !== 'ALL' && !isRetryable(policy.retryOn, failure);
+  // A class-based override (e.g. move the instance type on CAPACITY) also needs the class the job reports.
+  const overrideUnmatched = policy.parameterOverrides.length > 0
+    && !policy.parameterOverrides.some((o) => o.failureClasses.includes(failure.failureClass));
+  return undecided || overrideUnmatched;
 }
 
 function isRetryable(retryOn: RetryOnInput, failure: ClassifiedFailure): boolean {

@@ -1,5 +1,5 @@
 import * as path from 'path';
-import { ArnFormat, Duration, Names, Stack, Token } from 'aws-cdk-lib';
+import { Annotations, ArnFormat, Duration, Names, Stack, Token } from 'aws-cdk-lib';
 import * as cloudwatch from 'aws-cdk-lib/aws-cloudwatch';
 import * as events from 'aws-cdk-lib/aws-events';
 import * as targets from 'aws-cdk-lib/aws-events-targets';
@@ -36,8 +36,9 @@ export interface SelectiveRetryOptions {
   readonly maxAttempts?: number;
 
   /**
-   * The queue that receives events the handler could not process (EventBridge delivery failures and handler
-   * errors that outlived their retries), so that no failed execution is lost silently.
+   * The queue that receives the events EventBridge could not deliver to the handler, so that no failed execution is
+   * lost silently. Handler errors that outlive Lambda's retries, and delayed retries the scheduler could not start,
+   * always go to the stack's shared queue, because the function is shared by the whole stack.
    *
    * @default - one encrypted queue per stack, shared by every `SelectiveRetry` in it
    */
@@ -121,7 +122,8 @@ export interface SelectiveRetryOptions {
   readonly alarmOnBudgetExhausted?: boolean;
 
   /**
-   * Create an alarm that fires when an event lands in the dead-letter queue.
+   * Create an alarm that fires when an event lands in a dead-letter queue: this construct's, and the stack's shared
+   * queue when `deadLetterQueue` is another one.
    *
    * @default false
    */
@@ -235,7 +237,8 @@ export class SelectiveRetry extends Construct {
     this.rule = this.rules[0];
 
     for (const pipeline of props.pipelines) this.grantHandler(pipeline);
-    if (retryOn.mode !== 'ALL') this.grantJobReads();
+    // The job's failure reason decides what is retried, and which class-based parameter override applies.
+    if (retryOn.mode !== 'ALL' || parameterOverrides.length > 0) this.grantJobReads();
     if (delay) shared.enableDelayedRetries(props.pipelines);
     if (this.policy.notifications?.events) {
       this.handler.addToRolePolicy(new iam.PolicyStatement({
@@ -255,14 +258,22 @@ export class SelectiveRetry extends Construct {
       });
     }
     if (props.alarmOnDeadLetterQueue) {
-      this.deadLetterQueueAlarm = this.deadLetterQueue.metricApproximateNumberOfMessagesVisible({ period: Duration.minutes(5), statistic: 'Maximum' })
-        .createAlarm(this, 'DeadLetterQueueAlarm', {
-          alarmDescription: `Events that ${this.node.path} could not handle are waiting in its dead-letter queue.`,
-          threshold: 1,
-          evaluationPeriods: 1,
-          comparisonOperator: cloudwatch.ComparisonOperator.GREATER_THAN_OR_EQUAL_TO_THRESHOLD,
-          treatMissingData: cloudwatch.TreatMissingData.NOT_BREACHING,
+      const waiting = (queue: sqs.IQueue) => queue.metricApproximateNumberOfMessagesVisible({ period: Duration.minutes(5), statistic: 'Maximum' });
+      const metric = this.deadLetterQueue === shared.deadLetterQueue
+        ? waiting(this.deadLetterQueue)
+        : new cloudwatch.MathExpression({
+          expression: 'own + shared',
+          usingMetrics: { own: waiting(this.deadLetterQueue), shared: waiting(shared.deadLetterQueue) },
+          label: 'Events waiting in the dead-letter queues',
+          period: Duration.minutes(5),
         });
+      this.deadLetterQueueAlarm = metric.createAlarm(this, 'DeadLetterQueueAlarm', {
+        alarmDescription: `Events that ${this.node.path} could not handle are waiting in a dead-letter queue.`,
+        threshold: 1,
+        evaluationPeriods: 1,
+        comparisonOperator: cloudwatch.ComparisonOperator.GREATER_THAN_OR_EQUAL_TO_THRESHOLD,
+        treatMissingData: cloudwatch.TreatMissingData.NOT_BREACHING,
+      });
     }
   }
 
@@ -364,6 +375,7 @@ class SharedResources extends Construct {
   private schedulerRole?: iam.Role;
   private pipelineStatements?: { reads: iam.PolicyStatement; starts: iam.PolicyStatement };
   private pipelinesInStatements = 0;
+  private pipelineCount = 0;
 
   private constructor(scope: Stack, id: string) {
     super(scope, id);
@@ -441,6 +453,13 @@ class SharedResources extends Construct {
     this.pipelineStatements.reads.addResources(...executionArns);
     this.pipelineStatements.starts.addResources(...pipelineArns);
     this.pipelinesInStatements++;
+    if (++this.pipelineCount === MANY_PIPELINES) {
+      Annotations.of(this).addWarningV2('cdk-sagemaker-pipelines:many-pipelines',
+        `This stack heals ${MANY_PIPELINES} or more pipelines. The shared handler's role grows with their ARNs (two per pipeline, `
+        + 'four when a name has capitals) and aws-cdk-lib spreads it over overflow managed policies: about 90 pipelines with '
+        + 'capitalised names fit the default quota of 10 managed policies per role. Beyond that, heal the pipelines from '
+        + 'several stacks or raise the quota.');
+    }
   }
 
   /**
@@ -532,6 +551,9 @@ function checkSameEnvironment(scope: Construct, pipeline: IPipeline): void {
       + 'region: create this SelectiveRetry in a stack of that environment.');
   }
 }
+
+/** From this many healed pipelines in one stack on, warn about the role's managed-policy quota. */
+const MANY_PIPELINES = 80;
 
 /** Pipelines whose ARNs share one pair of IAM statements: about 2,000 characters, well under a managed policy's 6,144. */
 const PIPELINES_PER_STATEMENT = 8;

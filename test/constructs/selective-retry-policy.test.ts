@@ -1,6 +1,7 @@
 import { App, Aspects, Duration, Stack } from 'aws-cdk-lib';
 import { Annotations, Match, Template } from 'aws-cdk-lib/assertions';
 import * as sns from 'aws-cdk-lib/aws-sns';
+import * as sqs from 'aws-cdk-lib/aws-sqs';
 import { AwsSolutionsChecks } from 'cdk-nag';
 import { FailureClass, ParameterOverride, Pipeline, RetryDelay, RetryableFailures, SelectiveRetry, SelectiveRetryOptions } from '../../src';
 
@@ -71,6 +72,22 @@ describe('SelectiveRetry retry policy', () => {
         'Fn::Join': ['', ['arn:', { Ref: 'AWS::Partition' }, `:sagemaker:us-east-1:111122223333:${r}/*`]],
       })),
     }]);
+  });
+
+  test('parameter overrides also read job failure reasons (the class may only be in the job\'s reason)', () => {
+    const statementsWithJobReads = statements(synth({ parameterOverrides: [ParameterOverride.fallbackValues('Type', ['a', 'b'])] }).template)
+      .filter((s) => [s.Action].flat().includes('sagemaker:DescribeTrainingJob'));
+    expect(statementsWithJobReads).toHaveLength(1);
+  });
+
+  test('with a queue of the user\'s, the dead-letter alarm also watches the stack\'s shared queue', () => {
+    const stack = new Stack(new App(), 'Stack', { env: ENV });
+    const own = new sqs.Queue(stack, 'MyDlq', { enforceSSL: true });
+    new SelectiveRetry(stack, 'Heal', { pipelines: [Pipeline.fromPipelineName(stack, 'P', 'p')], deadLetterQueue: own, alarmOnDeadLetterQueue: true });
+    const alarm = Object.values(Template.fromStack(stack).findResources('AWS::CloudWatch::Alarm'))[0];
+    const queues = alarm.Properties.Metrics.filter((m: any) => m.MetricStat).map((m: any) => m.MetricStat.Metric.Dimensions[0].Value['Fn::GetAtt'][0]);
+    expect(queues).toEqual([expect.stringMatching(/^MyDlq/), expect.stringMatching(/^CdkSageMakerPipelinesSelectiveRetryDeadLetterQueue/)]);
+    expect(alarm.Properties.Metrics.find((m: any) => m.Expression).Expression).toBe('own + shared');
   });
 
   test('delays create a schedule group and a scheduler role that may only start the delayed pipelines', () => {

@@ -189,6 +189,18 @@ describe('SelectiveRetry', () => {
     for (const st of [...starts, ...reads]) expect(JSON.stringify(st).length).toBeLessThan(6144);
   });
 
+  test('warns, once, when a stack heals so many pipelines that the role may outgrow its managed-policy quota', () => {
+    const warningsFor = (count: number) => {
+      const stack = newStack();
+      const pipelines = Array.from({ length: count }, (_, i) => Pipeline.fromPipelineName(stack, `P${i}`, `Pipeline-${i}`));
+      new SelectiveRetry(stack, 'Heal', { pipelines: pipelines.slice(0, 40) });
+      pipelines.slice(40).forEach((p) => p.enableSelectiveRetry());
+      return Annotations.fromStack(stack).findWarning('*', Match.stringLikeRegexp('This stack heals 80 or more pipelines'));
+    };
+    expect(warningsFor(79)).toHaveLength(0);
+    expect(warningsFor(85)).toHaveLength(1);
+  });
+
   test('uses a dead-letter queue given by the user', () => {
     // GIVEN
     const stack = newStack();

@@ -121,6 +121,18 @@ describe('retry policy in the handler', () => {
     expect(result.parameterChanges).toEqual([{ parameterName: 'TrainingInstanceType', from: 'ml.m5.xlarge', to: 'ml.m5.2xlarge' }]);
   });
 
+  test('a capacity error only the job reports still moves the fallback parameter, with every failure retried', async () => {
+    const sagemaker = new FakeSageMaker(snapshot('Training job failed; see the job'), { [TRAINING_JOB]: 'CapacityError: no ml.m5.xlarge' });
+    const { deps } = harness(sagemaker);
+
+    const result = await remediate(input({
+      parameterOverrides: [{ parameterName: 'TrainingInstanceType', values: ['ml.m5.xlarge', 'ml.m5.2xlarge'], failureClasses: ['CAPACITY'] }],
+    }), deps);
+
+    expect(sagemaker.jobsDescribed).toEqual([TRAINING_JOB]);
+    expect(result.parameterChanges).toEqual([{ parameterName: 'TrainingInstanceType', from: 'ml.m5.xlarge', to: 'ml.m5.2xlarge' }]);
+  });
+
   test('a delay schedules the exact request with EventBridge Scheduler instead of starting it', async () => {
     const sagemaker = new FakeSageMaker(snapshot('CapacityError: none'));
     const schedules: any[] = [];
@@ -154,7 +166,7 @@ describe('retry policy in the handler', () => {
     const sagemaker = new FakeSageMaker(snapshot('CapacityError: none'));
     const { deps, events } = harness(sagemaker);
     const result = await remediate(input({ dryRun: true }), deps);
-    expect(result).toMatchObject({ outcome: 'planned', request: expect.objectContaining({ PipelineName: PIPELINE_ARN }) });
+    expect(result).toMatchObject({ outcome: 'planned', request: expect.objectContaining({ PipelineName: 'abalone' }) });
     expect(result.reason).toMatch(/^Dry run: would start selective retry 1 of 2\./);
     expect(sagemaker.started).toEqual([]);
     expect(events.map((e) => e.detailType)).toEqual(['Selective Retry Planned']);

@@ -542,3 +542,26 @@ describe('steps outside a Condition that depend on a step inside its untaken bra
     expect(plan.decision).toBe('skip');
   });
 });
+
+describe('steps that build paths from the execution id (sagemaker-facts.md pitfall 12)', () => {
+  const definition = {
+    Version: '2020-12-01',
+    Steps: [
+      { Name: 'Prep', Type: 'Processing', Arguments: { Out: { 'Std:Join': { On: '/', Values: ['s3://b', { Get: 'Execution.PipelineExecutionId' }, 'prep'] } } } },
+      { Name: 'Train', Type: 'Training', DependsOn: ['Prep'], Arguments: { In: { 'Std:Join': { On: '/', Values: ['s3://b', { Get: 'Execution.PipelineExecutionId' }, 'prep'] } } } },
+      { Name: 'Eval', Type: 'Processing', Arguments: { In: { Get: 'Steps.Train.ModelArtifacts.S3ModelArtifacts' } } },
+    ],
+  };
+
+  test('GIVEN a selected step that reads Execution.PipelineExecutionId while others are reused WHEN planned THEN the plan warns', () => {
+    const plan = planRetry(definition, [{ StepName: 'Train', StepStatus: 'Failed' }, { StepName: 'Prep', StepStatus: 'Succeeded' }]);
+    expect(plan.decision).toBe('retry');
+    expect(plan.warnings).toEqual([expect.stringMatching(/^Step "Train" uses Execution.PipelineExecutionId/)]);
+  });
+
+  test('GIVEN every step is selected WHEN planned THEN nothing is reused and there is no warning', () => {
+    const plan = planRetry(definition, [{ StepName: 'Prep', StepStatus: 'Failed' }]);
+    expect(plan.selectedSteps).toEqual(['Prep', 'Train', 'Eval']);
+    expect(plan.warnings).toEqual([]);
+  });
+});
