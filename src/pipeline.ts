@@ -65,13 +65,22 @@ const PIPELINE_NAME = /^[a-zA-Z0-9](-*[a-zA-Z0-9]){0,255}$/;
 
 /** Shared implementation of owned and imported pipelines. */
 abstract class PipelineBase extends Resource implements IPipeline {
+  /** The ARN of the pipeline. */
   public abstract readonly pipelineArn: string;
+  /** The name of the pipeline. */
   public abstract readonly pipelineName: string;
 
+  /** The ARN pattern of the pipeline's executions, `arn:…:pipeline/NAME/execution/*`. */
   public get pipelineExecutionArnPattern(): string {
     return `${this.pipelineArn}/execution/*`;
   }
 
+  /**
+   * Grants the given identity the given actions on this pipeline and its executions.
+   *
+   * @param grantee the principal
+   * @param actions the IAM actions, e.g. `sagemaker:DescribePipeline`
+   */
   public grant(grantee: iam.IGrantable, ...actions: string[]): iam.Grant {
     return iam.Grant.addToPrincipal({
       grantee,
@@ -80,10 +89,20 @@ abstract class PipelineBase extends Resource implements IPipeline {
     });
   }
 
+  /**
+   * Grants read access to the pipeline and its executions, their steps and their parameters.
+   *
+   * @param grantee the principal
+   */
   public grantRead(grantee: iam.IGrantable): iam.Grant {
     return this.grant(grantee, ...READ_ACTIONS);
   }
 
+  /**
+   * Grants the right to start executions of this pipeline.
+   *
+   * @param grantee the principal
+   */
   public grantStartPipelineExecution(grantee: iam.IGrantable): iam.Grant {
     return iam.Grant.addToPrincipal({
       grantee,
@@ -92,6 +111,11 @@ abstract class PipelineBase extends Resource implements IPipeline {
     });
   }
 
+  /**
+   * Heals this pipeline with a `SelectiveRetry` created in its scope (id `SelectiveRetry`).
+   *
+   * @param options the retry policy
+   */
   public enableSelectiveRetry(options: SelectiveRetryOptions = {}): SelectiveRetry {
     return new SelectiveRetry(this, 'SelectiveRetry', { ...options, pipelines: [this] });
   }
