@@ -101,6 +101,13 @@ export interface PipelineDefinitionConfig {
    * @default - none
    */
   readonly policyStatements?: iam.PolicyStatement[];
+  /**
+   * Whether the steps are known at synth time, so that `policyStatements` covers what they need. False for a
+   * definition read from S3 at deploy time.
+   *
+   * @default true
+   */
+  readonly stepsKnown?: boolean;
 }
 
 /**
@@ -333,6 +340,7 @@ class BucketDefinition extends PipelineDefinition {
         actions: ['s3:GetObject', ...(this.version ? ['s3:GetObjectVersion'] : [])],
         resources: [bucket.arnForObjects(this.key)],
       })],
+      stepsKnown: false,
     };
   }
 }

@@ -1,4 +1,4 @@
-import { ArnFormat, Lazy, Names, Resource, Stack, Token } from 'aws-cdk-lib';
+import { Annotations, ArnFormat, Lazy, Names, Resource, Stack, Token } from 'aws-cdk-lib';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import * as sagemaker from 'aws-cdk-lib/aws-sagemaker';
 import { Construct } from 'constructs';
@@ -149,7 +149,8 @@ export interface PipelineProps {
    * The permissions the steps need are added to it; for an imported immutable role, grant them yourself.
    *
    * @default - a role is created with exactly the permissions the steps need: starting, describing and stopping
-   * their jobs, passing the job roles to SageMaker, invoking Lambda functions, sending to callback queues
+   * their jobs, passing the job roles to SageMaker, invoking Lambda functions, sending to callback queues. For a
+   * definition read from S3 (`fromBucket`, `fromS3Location`) the steps are not known at synth time: pass a role.
    */
   readonly role?: iam.IRole;
   /**
@@ -271,6 +272,11 @@ export class Pipeline extends PipelineBase implements iam.IGrantable {
 
     const config = props.definition.bind(this);
     for (const statement of config.policyStatements ?? []) this.role.addToPrincipalPolicy(statement);
+    if (config.stepsKnown === false && props.role === undefined) {
+      Annotations.of(this).addWarningV2('cdk-sagemaker-pipelines:role-for-s3-definition',
+        'The definition is read from S3 at deploy time, so the permissions its steps need are unknown and the created role '
+        + 'can only read the definition. Pass `role` (or add statements with addToRolePolicy) so that the steps can run.');
+    }
 
     this.resource = new sagemaker.CfnPipeline(this, 'Resource', {
       pipelineName: this.physicalName,
