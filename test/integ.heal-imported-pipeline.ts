@@ -11,12 +11,12 @@
  * (`npx projen integ` checks it without deploying; `npx projen integ:deploy` deploys and runs the assertions).
  */
 import { IntegTest, ExpectedResult, Match } from '@aws-cdk/integ-tests-alpha';
-import { App, Duration, RemovalPolicy, Stack } from 'aws-cdk-lib';
+import { App, Duration, Stack } from 'aws-cdk-lib';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import * as lambda from 'aws-cdk-lib/aws-lambda';
-import * as s3 from 'aws-cdk-lib/aws-s3';
 import * as sagemaker from 'aws-cdk-lib/aws-sagemaker';
 import { Pipeline, SelectiveRetry } from '../src';
+import { failsOnceFunction } from './integ-support/fails-once-function';
 
 const PIPELINE_NAME = 'CdkSageMakerPipelines-Integ-ImportedPipeline';
 
@@ -24,28 +24,9 @@ const app = new App();
 const stack = new Stack(app, 'HealImportedPipelineInteg');
 
 // The pipeline "deployed elsewhere": an L1 with a hand-written definition, as exported by the SageMaker Python SDK.
-const state = new s3.Bucket(stack, 'LoadState', { removalPolicy: RemovalPolicy.DESTROY, autoDeleteObjects: true });
-const load = new lambda.Function(stack, 'LoadFunction', {
-  runtime: lambda.Runtime.NODEJS_22_X,
-  handler: 'index.handler',
-  timeout: Duration.seconds(30),
-  environment: { BUCKET: state.bucketName },
-  code: lambda.Code.fromInline(`
-const { S3Client, HeadObjectCommand, PutObjectCommand } = require('@aws-sdk/client-s3');
-const s3 = new S3Client({});
-exports.handler = async () => {
-  const marker = { Bucket: process.env.BUCKET, Key: 'load-failed-once' };
-  try {
-    await s3.send(new HeadObjectCommand(marker));
-    return { result: 'loaded' };
-  } catch (e) {
-    if (e.$metadata?.httpStatusCode !== 404) throw e;
-  }
-  await s3.send(new PutObjectCommand({ ...marker, Body: 'failed once' }));
-  throw new Error('Injected failure: Load fails on its first run only');
-};`),
+const load = failsOnceFunction(stack, {
+  bucketId: 'LoadState', functionId: 'LoadFunction', markerKey: 'load-failed-once', result: 'loaded', errorMessage: 'Injected failure: Load fails on its first run only',
 });
-state.grantReadWrite(load);
 const extract = new lambda.Function(stack, 'ExtractFunction', {
   runtime: lambda.Runtime.NODEJS_22_X,
   handler: 'index.handler',

@@ -14,38 +14,19 @@
  * without deploying.
  */
 import { IntegTest, ExpectedResult, Match } from '@aws-cdk/integ-tests-alpha';
-import { App, Duration, RemovalPolicy, Stack } from 'aws-cdk-lib';
+import { App, Duration, Stack } from 'aws-cdk-lib';
 import * as lambda from 'aws-cdk-lib/aws-lambda';
-import * as s3 from 'aws-cdk-lib/aws-s3';
 import { LambdaStep, Pipeline, PipelineDefinition } from '../src';
+import { failsOnceFunction } from './integ-support/fails-once-function';
 
 const app = new App();
 const stack = new Stack(app, 'SelectiveRetryInteg');
 
 // Flaky remembers, in a bucket of the test, that it has failed once: the first invocation writes the marker and
 // throws (a Lambda step fails when its function does), every later one finds the marker and succeeds.
-const state = new s3.Bucket(stack, 'FlakyState', { removalPolicy: RemovalPolicy.DESTROY, autoDeleteObjects: true });
-const flakyFunction = new lambda.Function(stack, 'FlakyFunction', {
-  runtime: lambda.Runtime.NODEJS_22_X,
-  handler: 'index.handler',
-  timeout: Duration.seconds(30),
-  environment: { BUCKET: state.bucketName },
-  code: lambda.Code.fromInline(`
-const { S3Client, HeadObjectCommand, PutObjectCommand } = require('@aws-sdk/client-s3');
-const s3 = new S3Client({});
-exports.handler = async () => {
-  const marker = { Bucket: process.env.BUCKET, Key: 'flaky-step-failed-once' };
-  try {
-    await s3.send(new HeadObjectCommand(marker));
-    return { result: 'succeeded on a later run' };
-  } catch (e) {
-    if (e.$metadata?.httpStatusCode !== 404) throw e;
-  }
-  await s3.send(new PutObjectCommand({ ...marker, Body: 'failed once' }));
-  throw new Error('Injected failure: Flaky fails on its first run only');
-};`),
+const flakyFunction = failsOnceFunction(stack, {
+  bucketId: 'FlakyState', functionId: 'FlakyFunction', markerKey: 'flaky-step-failed-once', result: 'succeeded on a later run', errorMessage: 'Injected failure: Flaky fails on its first run only',
 });
-state.grantReadWrite(flakyFunction);
 const okFunction = new lambda.Function(stack, 'OkFunction', {
   runtime: lambda.Runtime.NODEJS_22_X,
   handler: 'index.handler',
