@@ -152,8 +152,9 @@ async function decide(
     policy.parameterOverrides, snapshot.parameters, parameterDefaults(snapshot.definition), new Set(failures.map((f) => f.failureClass)));
   planned.warnings.push(...overridden.warnings);
   const request: StartPipelineExecutionCommandInput = {
-    // The name as deployed (from the construct's policy): ARNs returned by SageMaker may be lower-cased (pitfall 1).
-    PipelineName: failed.pipelineName,
+    // SageMaker's own ARN for the pipeline of this execution (StartPipelineExecution accepts a name or an ARN). Not
+    // the configured name: a pipeline imported by name may be spelled in another case than it was created with.
+    PipelineName: execution.PipelineArn ?? failed.pipelineArn,
     PipelineExecutionDisplayName: retryDisplayName(attempt, lineage.rootExecutionArn),
     PipelineExecutionDescription: retryDescription(attempt, policy.maxAttempts, lineage.rootExecutionArn, sourceArn),
     // SageMaker would apply the defaults to any parameter left out (pitfall 10): carry the failed run's values.

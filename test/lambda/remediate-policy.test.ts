@@ -166,7 +166,7 @@ describe('retry policy in the handler', () => {
     const sagemaker = new FakeSageMaker(snapshot('CapacityError: none'));
     const { deps, events } = harness(sagemaker);
     const result = await remediate(input({ dryRun: true }), deps);
-    expect(result).toMatchObject({ outcome: 'planned', request: expect.objectContaining({ PipelineName: 'abalone' }) });
+    expect(result).toMatchObject({ outcome: 'planned', request: expect.objectContaining({ PipelineName: PIPELINE_ARN }) });
     expect(result.reason).toMatch(/^Dry run: would start selective retry 1 of 2\./);
     expect(sagemaker.started).toEqual([]);
     expect(events.map((e) => e.detailType)).toEqual(['Selective Retry Planned']);
