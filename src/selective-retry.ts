@@ -236,7 +236,10 @@ export class SelectiveRetry extends Construct {
     }));
     this.rule = this.rules[0];
 
-    for (const pipeline of props.pipelines) this.grantHandler(pipeline);
+    for (const pipeline of props.pipelines) {
+      this.grantHandler(pipeline);
+      warnOnExecutionIdPaths(this, pipeline);
+    }
     // The job's failure reason decides what is retried, and which class-based parameter override applies.
     if (retryOn.mode !== 'ALL' || parameterOverrides.length > 0) this.grantJobReads();
     if (delay) shared.enableDelayedRetries(props.pipelines);
@@ -536,6 +539,28 @@ function validateProps(scope: Construct, props: SelectiveRetryProps): void {
       throw new ConstructValidationError(scope, 'SelectiveRetry.MaxEventAge',
         `maxEventAge must be from 1 minute to 24 hours (EventBridge's limits); received ${maxEventAge.toHumanString()}.`);
     }
+  }
+}
+
+/**
+ * Warns when a pipeline of this app builds values from `Execution.PipelineExecutionId` (sagemaker-facts.md pitfall
+ * 12): in a selective execution that is the new execution's id, so a selected step looking for data a reused step
+ * wrote under the failed run's id finds nothing. Data passed with step properties (`Get: Steps.X...`) is fine.
+ */
+function warnOnExecutionIdPaths(scope: Construct, pipeline: IPipeline): void {
+  const resource = pipeline.node.defaultChild;
+  if (!(resource instanceof sagemaker.CfnPipeline)) return;
+  let definition: string;
+  try {
+    definition = JSON.stringify(Stack.of(pipeline).resolve(resource.pipelineDefinition));
+  } catch {
+    return; // not resolvable yet: nothing to say
+  }
+  if (definition.includes('Execution.PipelineExecutionId')) {
+    Annotations.of(scope).addWarningV2('cdk-sagemaker-pipelines:execution-id-paths',
+      `Pipeline ${pipeline.node.path} uses Execution.PipelineExecutionId. A selective execution has a new execution id, so `
+      + 'a retried step that reads data a reused step wrote under the failed run\'s id will not find it. Pass data between '
+      + 'steps with step properties (e.g. step.outputUri(...)) rather than paths built from the execution id.');
   }
 }
 

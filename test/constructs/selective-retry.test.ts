@@ -201,6 +201,20 @@ describe('SelectiveRetry', () => {
     expect(warningsFor(85)).toHaveLength(1);
   });
 
+  test('warns when a healed pipeline of the app builds values from the execution id (it changes in a selective run)', () => {
+    const definitionWith = (value: unknown) => PipelineDefinition.fromJson({
+      Version: '2020-12-01',
+      Steps: [{ Name: 'Prep', Type: 'Processing', Arguments: { Out: value } }],
+    });
+    const warningsFor = (value: unknown) => {
+      const stack = newStack();
+      new Pipeline(stack, 'P', { definition: definitionWith(value), selectiveRetry: {} });
+      return Annotations.fromStack(stack).findWarning('*', Match.stringLikeRegexp('execution-id-paths'));
+    };
+    expect(warningsFor({ 'Std:Join': { On: '/', Values: ['s3://b', { Get: 'Execution.PipelineExecutionId' }] } })).toHaveLength(1);
+    expect(warningsFor({ Get: 'Execution.StartDateTime' })).toHaveLength(0);
+  });
+
   test('uses a dead-letter queue given by the user', () => {
     // GIVEN
     const stack = newStack();
