@@ -20,9 +20,6 @@ export const FAILURE_CLASSES: readonly FailureClass[] = [
   'CAPACITY', 'INTERNAL_ERROR', 'THROTTLING', 'RESOURCE_LIMIT', 'ALGORITHM_ERROR', 'CLIENT_ERROR', 'UNKNOWN',
 ];
 
-/** The classes a retry of the same inputs can be expected to fix. */
-export const TRANSIENT_CLASSES: ReadonlySet<FailureClass> = new Set(['CAPACITY', 'INTERNAL_ERROR', 'THROTTLING', 'RESOURCE_LIMIT']);
-
 /** Ordered: the first rule that matches wins. Observed prefixes are cited in sagemaker-facts.md §7. */
 const RULES: ReadonlyArray<{ readonly failureClass: FailureClass; readonly pattern: RegExp }> = [
   { failureClass: 'CAPACITY', pattern: /CapacityError|InsufficientCapacity|Unable to provision requested ML compute capacity/i },

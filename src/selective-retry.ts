@@ -183,8 +183,8 @@ export class SelectiveRetry extends Construct {
    * @default - only with `alarmOnDeadLetterQueue`
    */
   public readonly deadLetterQueueAlarm?: cloudwatch.Alarm;
-  /** The policy rendered into the rule target's input. */
-  private readonly policy: SelectiveRetryPolicyInput;
+  /** The policy rendered into each rule target's input, which adds the names of that rule's pipelines. */
+  private readonly policy: Omit<SelectiveRetryPolicyInput, 'pipelineNames'>;
 
   constructor(scope: Construct, id: string, props: SelectiveRetryProps) {
     super(scope, id);
@@ -199,7 +199,6 @@ export class SelectiveRetry extends Construct {
     this.policy = {
       version: 1,
       maxAttempts: props.maxAttempts ?? DEFAULT_MAX_ATTEMPTS,
-      pipelineNames: props.pipelines.map((p) => p.pipelineName),
       ...(retryOn.mode !== 'ALL' ? { retryOn } : {}),
       ...(delay ? { delay } : {}),
       ...(parameterOverrides.length ? { parameterOverrides } : {}),

@@ -58,12 +58,6 @@ export interface NotificationsInput {
   readonly events: boolean;
 }
 
-/** The rule target's input: `{ event: <the EventBridge event>, policy: {...} }`. */
-export interface SelectiveRetryTargetInput {
-  readonly event: unknown;
-  readonly policy: SelectiveRetryPolicyInput;
-}
-
 /** Bounds of `maxAttempts`, enforced by the construct at synth time and by the handler at run time. */
 export const MAX_ATTEMPTS_RANGE = { min: 1, max: 10 } as const;
 
