@@ -226,7 +226,7 @@ export class SelectiveRetry extends Construct {
         // Each rule's input names only its own pipelines, so it stays far below EventBridge's 8,192 characters.
         event: events.RuleTargetInput.fromObject({
           event: events.EventField.fromPath('$'),
-          policy: { ...this.policy, pipelineNames: group.map((p) => p.pipelineName) },
+          policy: this.policyFor(group),
         }),
         deadLetterQueue: this.deadLetterQueue,
         retryAttempts: props.retryAttempts ?? 8,
@@ -356,6 +356,12 @@ export class SelectiveRetry extends Construct {
       resources: ['processing-job', 'training-job', 'transform-job'].map((resource) =>
         stack.formatArn({ service: 'sagemaker', resource, resourceName: '*', arnFormat: ArnFormat.SLASH_RESOURCE_NAME })),
     }));
+  }
+
+  /** The policy of one rule: the construct's, naming the rule's own pipelines (key order kept stable for snapshots). */
+  private policyFor(pipelines: IPipeline[]): SelectiveRetryPolicyInput {
+    const { version, maxAttempts, ...rest } = this.policy;
+    return { version, maxAttempts, pipelineNames: pipelines.map((p) => p.pipelineName), ...rest };
   }
 
   /** Lets the handler read the pipeline's executions and start selective executions of it, and nothing more. */
