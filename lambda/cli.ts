@@ -11,8 +11,8 @@ import { EXECUTION_STATUS_CHANGE, SAGEMAKER_SOURCE } from './failed-execution-ev
 import { ExecutionStepRecord, planRetry } from './planner';
 import { remediate } from './remediate';
 import { sageMakerPort } from './sagemaker-port';
-import { InvalidDefinitionError, findCycle, parseDefinition } from '../src/private/definition-graph';
-import { DEFAULT_MAX_ATTEMPTS, MAX_ATTEMPTS_RANGE } from '../src/private/selective-retry-input';
+import { InvalidDefinitionError, findCycle, parseDefinition } from '../src/kernel/definition-graph';
+import { DEFAULT_MAX_ATTEMPTS, MAX_ATTEMPTS_RANGE } from '../src/kernel/contract';
 
 const USAGE = `Usage:
   cdk-sagemaker-pipelines plan --definition FILE --steps FILE

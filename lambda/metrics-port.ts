@@ -3,7 +3,7 @@
  * with the dimensions `service` = `SelectiveRetry` and `PipelineName` (plus `FailureClass` for FailedSteps). The
  * construct's `metricXxx()` methods read the same names.
  */
-import { METRICS } from '../src/private/selective-retry-input';
+import { METRICS } from '../src/kernel/contract';
 
 /** One decision, as counted. */
 export interface DecisionCounts {

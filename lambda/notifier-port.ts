@@ -5,7 +5,7 @@
  */
 import type { EventBridgeClient } from '@aws-sdk/client-eventbridge';
 import type { SNSClient } from '@aws-sdk/client-sns';
-import { EVENT_DETAIL_TYPES, EVENT_SOURCE } from '../src/private/selective-retry-input';
+import { DECISION_EVENT_SOURCE, EVENT_DETAIL_TYPES } from '../src/kernel/contract';
 
 /** The announcement of one decision. */
 export interface Announcement {
@@ -40,7 +40,7 @@ export function notifierPort(eventBridge: () => Promise<EventBridgeClient>, sns:
       const { PutEventsCommand } = await import('@aws-sdk/client-eventbridge');
       const response = await (await eventBridge()).send(new PutEventsCommand({
         Entries: [{
-          Source: EVENT_SOURCE,
+          Source: DECISION_EVENT_SOURCE,
           DetailType: announcement.detailType,
           Detail: JSON.stringify(announcement.detail),
           ...(announcement.resource ? { Resources: [announcement.resource] } : {}),
@@ -57,7 +57,7 @@ export function notifierPort(eventBridge: () => Promise<EventBridgeClient>, sns:
         TopicArn: topicArn,
         // SNS subjects: at most 100 printable ASCII characters.
         Subject: announcement.subject.replace(/[^\x20-\x7e]/g, '?').slice(0, 100),
-        Message: JSON.stringify({ source: EVENT_SOURCE, detailType: announcement.detailType, ...announcement.detail }, null, 2),
+        Message: JSON.stringify({ source: DECISION_EVENT_SOURCE, detailType: announcement.detailType, ...announcement.detail }, null, 2),
         MessageAttributes: { detailType: { DataType: 'String', StringValue: announcement.detailType } },
       }));
     },

@@ -22,7 +22,7 @@ import {
   findCycle,
   parseDefinition,
   topologicalOrder,
-} from '../src/private/definition-graph';
+} from '../src/kernel/definition-graph';
 
 /** SageMaker accepts 1 to 50 `SelectedSteps` (API_SelectiveExecutionConfig). */
 export const MAX_SELECTED_STEPS = 50;

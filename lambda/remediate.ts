@@ -14,7 +14,7 @@ import { ClassifiedFailure, ParameterChange, applyParameterOverrides, delaySecon
 import { describeError, isTransientError } from './sagemaker-errors';
 import { ExecutionSnapshot, SageMakerPort } from './sagemaker-port';
 import { SchedulerPort, scheduleName } from './scheduler-port';
-import { parseDefinition } from '../src/private/definition-graph';
+import { parseDefinition } from '../src/kernel/definition-graph';
 
 /** What the handler did with one input. */
 export type Outcome = 'started' | 'scheduled' | 'planned' | 'skipped' | 'ignored';

@@ -12,7 +12,7 @@ import {
   NotificationsInput,
   ParameterOverrideInput,
   RetryOnInput,
-} from '../src/private/selective-retry-input';
+} from '../src/kernel/contract';
 
 /** The validated policy. */
 export interface RetryPolicy {

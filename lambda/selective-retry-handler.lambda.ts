@@ -9,7 +9,7 @@ import { notifierPort } from './notifier-port';
 import { LogRecord, RemediationResult, remediate } from './remediate';
 import { sageMakerPort } from './sagemaker-port';
 import { SchedulerPort, schedulerPort } from './scheduler-port';
-import { HANDLER_ENV } from '../src/private/selective-retry-input';
+import { HANDLER_ENV } from '../src/kernel/contract';
 
 const USER_AGENT = 'cdk-sagemaker-pipelines/selective-retry';
 

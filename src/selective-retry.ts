@@ -20,7 +20,7 @@ import {
   MAX_ATTEMPTS_RANGE,
   METRICS,
   SelectiveRetryPolicyInput,
-} from './private/selective-retry-input';
+} from './kernel/contract';
 import { FailureClass, ParameterOverride, RetryDelay, RetryableFailures } from './retry-policy';
 
 /** The retry policy of `SelectiveRetry`, also accepted by `IPipeline.enableSelectiveRetry`. */

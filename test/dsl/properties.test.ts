@@ -3,7 +3,7 @@ import * as fc from 'fast-check';
 import { newStack } from './util';
 import { planRetry } from '../../lambda/planner';
 import { PipelineDefinition, ProcessingStep } from '../../src';
-import { downstreamClosure, findCycle, parseDefinition } from '../../src/private/definition-graph';
+import { downstreamClosure, findCycle, parseDefinition } from '../../src/kernel/definition-graph';
 import { validateDefinition } from '../../src/private/dsl/validate';
 
 /** A random DAG: for each step j, the earlier steps it reads from and the earlier steps it waits for. */

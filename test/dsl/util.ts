@@ -2,7 +2,7 @@ import * as fs from 'fs';
 import * as path from 'path';
 import { App, Stack } from 'aws-cdk-lib';
 import { Template } from 'aws-cdk-lib/assertions';
-import { parseDefinition } from '../../src/private/definition-graph';
+import { parseDefinition } from '../../src/kernel/definition-graph';
 
 /** The shared, read-only fixtures (sibling of the repository). */
 export const FIXTURES = path.join(__dirname, '..', '..', '..', 'shared', 'fixtures', 'definitions');

@@ -3,7 +3,7 @@
  * what the handler did.
  */
 import { SageMakerClient, StartPipelineExecutionCommand, StartPipelineExecutionCommandInput } from '@aws-sdk/client-sagemaker';
-import { downstreamClosure, parseDefinition } from '../../src/private/definition-graph';
+import { downstreamClosure, parseDefinition } from '../../src/kernel/definition-graph';
 import { HarnessOptions, LambdaHarness, assertHandlerBundle } from '../emulator/lambda-harness';
 import { EmulatorOptions, SageMakerEmulator } from '../emulator/sagemaker-emulator';
 

@@ -1,7 +1,7 @@
 /**
  * Runs one pipeline execution's DAG on the emulator's virtual clock.
  *
- * The graph comes from the project's own `parseDefinition` (src/private/definition-graph.ts), so the emulator and the
+ * The graph comes from the project's own `parseDefinition` (src/kernel/definition-graph.ts), so the emulator and the
  * planner agree on what depends on what. Behaviour and where it comes from:
  * - a step starts when every step it depends on succeeded (or was reused); a Condition's branch steps start only in the
  *   branch it took, recorded as `Metadata.Condition.Outcome` "True"/"False" (JS SDK `ConditionStepMetadata`; steps
@@ -21,7 +21,7 @@
  *   and whose `FailureReason` is the step's (JS SDK `PipelineExecutionStepMetadata`, `DescribeProcessingJobResponse`).
  */
 import { StepOutputs } from './faults';
-import { DefinitionGraph, downstreamClosure, topologicalOrder } from '../../src/private/definition-graph';
+import { DefinitionGraph, downstreamClosure, topologicalOrder } from '../../src/kernel/definition-graph';
 
 export type ExecutionStatus = 'Executing' | 'Stopping' | 'Stopped' | 'Failed' | 'Succeeded';
 export type StepStatus = 'Starting' | 'Executing' | 'Stopping' | 'Stopped' | 'Failed' | 'Succeeded';

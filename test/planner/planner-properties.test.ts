@@ -9,7 +9,7 @@
 import * as fc from 'fast-check';
 import { SOURCE_ARN } from './helpers';
 import { ExecutionStepRecord, RetryPlan, planRetry } from '../../lambda/planner';
-import { findCycle, parseDefinition } from '../../src/private/definition-graph';
+import { findCycle, parseDefinition } from '../../src/kernel/definition-graph';
 
 type Branch = 'IfSteps' | 'ElseSteps';
 type StepType = 'Processing' | 'Training' | 'Condition' | 'Fail';

@@ -8,7 +8,7 @@ import {
   findCycle,
   parseDefinition,
   topologicalOrder,
-} from '../../src/private/definition-graph';
+} from '../../src/kernel/definition-graph';
 
 /** The shared fixtures sit beside the repository as `../shared`. */
 const FIXTURES = path.join(__dirname, '..', '..', '..', 'shared', 'fixtures', 'definitions');

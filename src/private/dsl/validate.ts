@@ -1,5 +1,5 @@
 import { Token } from 'aws-cdk-lib';
-import { InvalidDefinitionError, findCycle, parseDefinition } from '../definition-graph';
+import { InvalidDefinitionError, findCycle, parseDefinition } from '../../kernel/definition-graph';
 import { collectStepObjects } from './permissions';
 
 /** `PipelineDefinition` 1 to 1,048,576 characters (API_CreatePipeline). */

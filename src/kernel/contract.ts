@@ -1,8 +1,31 @@
 /**
- * The input the EventBridge rule target sends to the handler: the SageMaker event plus the policy of the
- * `SelectiveRetry` construct whose rule matched it. Shared by the construct (which renders it) and the handler
- * (which parses it), so both sides agree on one shape. New fields are optional, so a newer handler still reads what
- * an older construct rendered.
+ * The contract between the constructs (which render configuration) and the handler (which reads it), typed once.
+ * Part of the shared kernel: imports nothing from aws-cdk-lib, so the bundled handler can use it.
+ */
+
+/**
+ * PLANNED (issue 12, being built): the handler's configuration moves out of the invocation payload into
+ * configuration the stack deploys. Each `SelectiveRetry` rule group renders one `HandlerConfigurationDocument`
+ * (JSON) into its own SSM String parameter; the shared function's environment variable
+ * `HANDLER_ENV.configurationParameters` lists those parameters' names (JSON array of strings). The handler reads them
+ * (in parallel with the SageMaker reads, cached per container) and never reads policy from the payload.
+ */
+export interface HandlerConfigurationDocument {
+  /** Format version of this document. */
+  readonly version: 2;
+  /** The healed pipelines' names as deployed (compared case-insensitively). */
+  readonly pipelineNames: string[];
+  /** The policy applied to failures of these pipelines. */
+  readonly policy: RetryPolicyConfiguration;
+}
+
+/** The policy of one `SelectiveRetry` construct, as deployed. */
+export type RetryPolicyConfiguration = Omit<SelectiveRetryPolicyInput, 'version' | 'pipelineNames'>;
+
+/**
+ * The version-1 input the EventBridge rule target sent to the handler (policy in the payload). Being replaced by
+ * `HandlerConfigurationDocument` (issue 12). New fields are optional, so a newer handler still reads what an older
+ * construct rendered.
  */
 export interface SelectiveRetryPolicyInput {
   /** Format version of this object. */
@@ -68,7 +91,7 @@ export const DEFAULT_MAX_ATTEMPTS = 2;
 export const DELAY_SECONDS_RANGE = { min: 60, max: 7 * 24 * 3600 } as const;
 
 /** The `source` of the events SelectiveRetry puts on the default bus, and their detail-types. */
-export const EVENT_SOURCE = 'cdk-sagemaker-pipelines';
+export const DECISION_EVENT_SOURCE = 'cdk-sagemaker-pipelines';
 export const EVENT_DETAIL_TYPES = {
   started: 'Selective Retry Started',
   scheduled: 'Selective Retry Scheduled',
@@ -88,8 +111,26 @@ export const METRICS = {
   failedSteps: 'FailedSteps',
 } as const;
 
-/** Environment variables the construct gives the handler for delayed retries. */
+/** Why a step failed. The jsii enum `FailureClass` of the constructs has exactly these values (a test checks it). */
+export const FAILURE_CLASSES = [
+  'CAPACITY', 'INTERNAL_ERROR', 'THROTTLING', 'RESOURCE_LIMIT', 'ALGORITHM_ERROR', 'CLIENT_ERROR', 'UNKNOWN',
+] as const;
+export type FailureClassName = typeof FAILURE_CLASSES[number];
+
+/** What the handler did with one input. */
+export const OUTCOMES = ['started', 'scheduled', 'planned', 'skipped', 'ignored'] as const;
+export type Outcome = typeof OUTCOMES[number];
+
+/** The events SageMaker sends (https://docs.aws.amazon.com/sagemaker/latest/dg/automating-sagemaker-with-eventbridge.html). */
+export const SAGEMAKER_EVENTS = {
+  source: 'aws.sagemaker',
+  executionStatusChange: 'SageMaker Model Building Pipeline Execution Status Change',
+} as const;
+
+/** Environment variables the construct gives the handler. */
 export const HANDLER_ENV = {
+  /** JSON array of the SSM parameter names holding `HandlerConfigurationDocument`s (issue 12, being built). */
+  configurationParameters: 'SELECTIVE_RETRY_CONFIGURATION_PARAMETERS',
   schedulerRoleArn: 'SELECTIVE_RETRY_SCHEDULER_ROLE_ARN',
   scheduleGroup: 'SELECTIVE_RETRY_SCHEDULE_GROUP',
   deadLetterQueueArn: 'SELECTIVE_RETRY_DEAD_LETTER_QUEUE_ARN',
