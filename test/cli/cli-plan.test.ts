@@ -2,9 +2,10 @@ import { spawnSync } from 'child_process';
 import * as fs from 'fs';
 import * as os from 'os';
 import * as path from 'path';
+import { DEFINITIONS_DIR } from '../fixtures';
 
 const CLI = path.join(__dirname, '..', '..', 'assets', 'cli', 'cli.js');
-const DEFINITIONS = path.join(__dirname, '..', '..', '..', 'shared', 'fixtures', 'definitions');
+const DEFINITIONS = DEFINITIONS_DIR;
 const ABALONE = path.join(DEFINITIONS, '10-abalone-condition-register-transform-fail.json');
 
 let dir: string;

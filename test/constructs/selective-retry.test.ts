@@ -4,6 +4,7 @@ import { Annotations, Match, Template } from 'aws-cdk-lib/assertions';
 import * as sqs from 'aws-cdk-lib/aws-sqs';
 import { AwsSolutionsChecks } from 'cdk-nag';
 import { Pipeline, PipelineDefinition, SelectiveRetry } from '../../src';
+import { DEFINITIONS_DIR } from '../fixtures';
 
 const ENV = { account: '111122223333', region: 'us-east-1' };
 
@@ -120,7 +121,7 @@ describe('SelectiveRetry', () => {
   test('grants on the lower-cased ARN too for pipelines of this app, whether named or generated', () => {
     // GIVEN
     const stack = newStack();
-    const definition = PipelineDefinition.fromFile(path.join(__dirname, '..', '..', '..', 'shared', 'fixtures', 'definitions', '01-sdk-two-step-linear.json'));
+    const definition = PipelineDefinition.fromFile(path.join(DEFINITIONS_DIR, '01-sdk-two-step-linear.json'));
 
     // WHEN
     new Pipeline(stack, 'Churn', { pipelineName: 'ChurnPipeline', definition, selectiveRetry: {} });

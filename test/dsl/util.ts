@@ -3,9 +3,10 @@ import * as path from 'path';
 import { App, Stack } from 'aws-cdk-lib';
 import { Template } from 'aws-cdk-lib/assertions';
 import { parseDefinition } from '../../src/kernel/definition-graph';
+import { DEFINITIONS_DIR } from '../fixtures';
 
-/** The shared, read-only fixtures (sibling of the repository). */
-export const FIXTURES = path.join(__dirname, '..', '..', '..', 'shared', 'fixtures', 'definitions');
+/** The vendored real-world definitions (test/fixtures/README.md has their provenance). */
+export const FIXTURES = DEFINITIONS_DIR;
 
 export function loadFixture(name: string): any {
   return JSON.parse(fs.readFileSync(path.join(FIXTURES, name), 'utf-8'));

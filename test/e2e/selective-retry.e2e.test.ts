@@ -8,7 +8,8 @@ import { closeWorlds, downstreamOf, expectOneDecisionLinePerInvocation, runAndHe
 import { EXECUTION_STATUS_CHANGE, EventBridgeEvent } from '../emulator/events';
 import { FAILURE_REASONS } from '../emulator/faults';
 import { SageMakerEmulator } from '../emulator/sagemaker-emulator';
-import { ABALONE_PIPELINE, abaloneDefinition, installAbalone, parallelDefinition, readFixture } from '../emulator/scenarios';
+import { ABALONE_PIPELINE, abaloneDefinition, installAbalone, parallelDefinition } from '../emulator/scenarios';
+import { readFixture } from '../fixtures';
 
 jest.setTimeout(60_000);
 afterEach(closeWorlds);

@@ -20,7 +20,8 @@ import {
 import { EXECUTION_STATUS_CHANGE, STEP_STATUS_CHANGE } from './events';
 import { FAILURE_REASONS } from './faults';
 import { SageMakerEmulator } from './sagemaker-emulator';
-import { ABALONE_PIPELINE, abaloneDefinition, installAbalone, parallelDefinition, readFixture } from './scenarios';
+import { ABALONE_PIPELINE, abaloneDefinition, installAbalone, parallelDefinition } from './scenarios';
+import { readFixture } from '../fixtures';
 
 let emu: SageMakerEmulator;
 let sm: SageMakerClient;

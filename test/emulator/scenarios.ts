@@ -1,12 +1,10 @@
 /**
  * Scenarios shared by the emulator tests, the end-to-end tests and the demo.
  *
- * `abaloneDefinition()` is modelled on fixture 10 (`../shared/fixtures/definitions/10-abalone-condition-register-
- * transform-fail.json`, the classic Abalone pipeline): preprocess -> train -> evaluate (also fed by preprocess) ->
+ * `abaloneDefinition()` is modelled on the classic Abalone pipeline of the SageMaker examples (the test fixture
+ * `test/fixtures/definitions/10-abalone-condition-register-transform-fail.json` is one real rendering of it): preprocess -> train -> evaluate (also fed by preprocess) ->
  * condition on the evaluation's MSE (a `Std:JsonGet` on a property file) -> register the model, or fail.
  */
-import { readFileSync, existsSync } from 'node:fs';
-import * as path from 'node:path';
 import { SageMakerEmulator } from './sagemaker-emulator';
 
 export const ABALONE_PIPELINE = 'AbalonePipeline';
@@ -212,14 +210,4 @@ export function parallelDefinition(): Record<string, unknown> {
       },
     ],
   };
-}
-
-/** Directory of the shared real-world fixtures (DESIGN.md: `../shared/fixtures/` next to the repository). */
-export const FIXTURES_DIR = path.resolve(__dirname, '..', '..', '..', 'shared', 'fixtures');
-
-/** Reads a fixture as text; throws a clear error when the shared fixtures are not checked out next to the repo. */
-export function readFixture(relative: string): string {
-  const file = path.join(FIXTURES_DIR, relative);
-  if (!existsSync(file)) throw new Error(`fixture ${relative} not found under ../shared/fixtures (DESIGN.md: real-world inputs live there)`);
-  return readFileSync(file, 'utf8');
 }

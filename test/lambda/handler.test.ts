@@ -16,8 +16,9 @@ import { mockClient } from 'aws-sdk-client-mock';
 import 'aws-sdk-client-mock-jest';
 import { clientRequestToken } from '../../lambda/lineage';
 import { handler } from '../../lambda/selective-retry-handler.lambda';
+import { FIXTURES_DIR } from '../fixtures';
 
-const FIXTURES = path.join(__dirname, '..', '..', '..', 'shared', 'fixtures');
+const FIXTURES = FIXTURES_DIR;
 const ABALONE = fs.readFileSync(path.join(FIXTURES, 'definitions', '10-abalone-condition-register-transform-fail.json'), 'utf8');
 /** The aws-samples Failed event: pipeline `abalone-pipeline`, no pipelineExecutionDescription key. */
 const FAILED_EVENT = JSON.parse(fs.readFileSync(path.join(FIXTURES, 'events', 'pipeline-execution-status-change.failed.aws-samples.json'), 'utf8'));

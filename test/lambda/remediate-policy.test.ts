@@ -1,14 +1,12 @@
-import * as fs from 'fs';
-import * as path from 'path';
 import { PipelineExecutionStep } from '@aws-sdk/client-sagemaker';
 import { DecisionCounts } from '../../lambda/metrics-port';
 import { Announcement, NotifierPort } from '../../lambda/notifier-port';
 import { LogRecord, remediate } from '../../lambda/remediate';
 import { ExecutionSnapshot, SageMakerPort } from '../../lambda/sagemaker-port';
 import { SchedulerPort } from '../../lambda/scheduler-port';
+import { readFixture } from '../fixtures';
 
-const ABALONE = fs.readFileSync(path.join(__dirname, '..', '..', '..', 'shared', 'fixtures', 'definitions',
-  '10-abalone-condition-register-transform-fail.json'), 'utf8');
+const ABALONE = readFixture('definitions/10-abalone-condition-register-transform-fail.json');
 const PIPELINE_ARN = 'arn:aws:sagemaker:us-east-1:111122223333:pipeline/abalone';
 const EXECUTION_ARN = `${PIPELINE_ARN}/execution/exec0001`;
 const TRAINING_JOB = 'arn:aws:sagemaker:us-east-1:111122223333:training-job/pipelines-exec0001-AbaloneTrain-abc';

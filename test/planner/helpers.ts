@@ -2,9 +2,10 @@
 import * as fs from 'fs';
 import * as path from 'path';
 import type { ExecutionStepRecord } from '../../lambda/planner';
+import { DEFINITIONS_DIR } from '../fixtures';
 
-/** The shared fixtures sit beside the repository as `../shared`. */
-export const DEFINITIONS = path.join(__dirname, '..', '..', '..', 'shared', 'fixtures', 'definitions');
+/** The vendored real-world definitions (test/fixtures/README.md has their provenance). */
+export const DEFINITIONS = DEFINITIONS_DIR;
 
 export function loadDefinition(file: string): string {
   return fs.readFileSync(path.join(DEFINITIONS, file), 'utf8');

@@ -9,9 +9,9 @@ import {
   parseDefinition,
   topologicalOrder,
 } from '../../src/kernel/definition-graph';
+import { DEFINITIONS_DIR } from '../fixtures';
 
-/** The shared fixtures sit beside the repository as `../shared`. */
-const FIXTURES = path.join(__dirname, '..', '..', '..', 'shared', 'fixtures', 'definitions');
+const FIXTURES = DEFINITIONS_DIR;
 
 function loadFixture(file: string): string {
   return fs.readFileSync(path.join(FIXTURES, file), 'utf8');
