@@ -28,6 +28,8 @@ const REQUIRED: ReadonlyArray<string> = [
 const ALLOWED: ReadonlyArray<RegExp> = [
   // CHANGELOG.md appears with the first release (`npx projen release` writes it).
   /^(package\.json|README\.md|LICENSE|API\.md|CHANGELOG\.md|\.jsii)$/,
+  // docs/ pages the README links to.
+  /^docs\/[\w.-]+\.md$/,
   /^lib\/([\w.-]+\/)*[\w.-]+(?<!\.ts)\.js$/,
   /^lib\/([\w.-]+\/)*[\w.-]+\.d\.ts$/,
   /^assets\/selective-retry-handler\/(index\.js|package\.json)$/,
