@@ -12,7 +12,8 @@
  * - the step's own output locations, where its job writes (the S3 URIs of `ProcessingOutputConfig.Outputs`,
  *   `OutputDataConfig`, `TransformOutput`, checkpoints, debugger and profiler output): a retried step writes under the
  *   new run and later steps find it through its properties;
- * - text meant for people: a Fail step's `ErrorMessage`, a step's `DisplayName`/`Description`, `Tags`;
+ * - text meant for people: a Fail step's `ErrorMessage`, a step's `DisplayName`/`Description`, `Tags`, a registered
+ *   model version's `CustomerMetadataProperties` and `ModelPackageDescription`;
  * - anything outside the steps, such as `PipelineExperimentConfig` (the trial name is the execution id by default).
  * Everything else (inputs, environment variables, hyperparameters, container arguments, Lambda and Callback inputs,
  * Condition operands) may be how the step finds data another step wrote under the run's identity, so it counts.
@@ -71,6 +72,8 @@ const OUTPUT_LOCATIONS: Readonly<Record<string, PathPattern[]>> = {
 const DESCRIPTIVE: PathPattern[] = [['DisplayName'], ['Description'], ['Arguments', 'Tags']];
 const DESCRIPTIVE_BY_TYPE: Readonly<Record<string, PathPattern[]>> = {
   Fail: [['Arguments', 'ErrorMessage']],
+  // Recorded on the model package version for people and catalogues (API_CreateModelPackage), not read by a step.
+  RegisterModel: [['Arguments', 'CustomerMetadataProperties'], ['Arguments', 'ModelPackageDescription']],
 };
 
 /** Every read of a run-scoped value by a step, in document order (see the module comment for the rule). */
