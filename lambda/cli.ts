@@ -11,8 +11,8 @@ import { EXECUTION_STATUS_CHANGE, SAGEMAKER_SOURCE } from './failed-execution-ev
 import { ExecutionStepRecord, planRetry } from './planner';
 import { remediate } from './remediate';
 import { sageMakerPort } from './sagemaker-port';
-import { DefinitionModel, InvalidDefinitionError, findCycle, parseDefinition } from '../src/kernel/definition-graph';
 import { DEFAULT_MAX_ATTEMPTS, MAX_ATTEMPTS_RANGE } from '../src/kernel/contract';
+import { DefinitionModel, InvalidDefinitionError, findCycle, parseDefinition } from '../src/kernel/definition-graph';
 
 const USAGE = `Usage:
   cdk-sagemaker-pipelines plan --definition FILE --steps FILE

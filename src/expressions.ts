@@ -1,3 +1,4 @@
+import { checkScalarOperand } from './private/dsl/operands';
 import {
   CallbackExpression,
   ExecutionVariableExpression,
@@ -55,10 +56,12 @@ export class Join {
    * Joins `values` with `separator` when the pipeline runs.
    *
    * @param separator the separator, e.g. `/`
-   * @param values the values: strings, numbers and references
+   * @param values the values: strings, numbers or booleans, literals or reference tokens (typed `any` only because
+   *   jsii has no union types; anything else is rejected)
    * @returns a string token rendering as `{"Std:Join": {"On": separator, "Values": [...]}}`
    */
   public static of(separator: string, values: any[]): string {
+    values.forEach((v, i) => checkScalarOperand(`Join.of: values[${i}]`, v));
     return new JoinExpression(separator, values).asString();
   }
 

@@ -8,9 +8,9 @@ import * as s3_assets from 'aws-cdk-lib/aws-s3-assets';
 import { Construct } from 'constructs';
 import { DefinitionProblem, formatProblem } from './kernel/problems';
 import { Parameter } from './parameters';
+import { AnalysedDefinition, analyseDefinition } from './private/dsl/analysis';
 import { derivePolicyStatements } from './private/dsl/permissions';
 import { RenderContext, renderDslValue } from './private/dsl/references';
-import { AnalysedDefinition, analyseDefinition } from './private/dsl/analysis';
 import { RenderedSteps, renderSteps } from './private/dsl/render';
 import { validateDefinition } from './private/dsl/validate';
 import { ConstructValidationError } from './private/errors';
@@ -86,8 +86,9 @@ export interface PipelineDefinitionS3Location {
 /** What a definition gives the pipeline it is bound to. */
 export interface PipelineDefinitionConfig {
   /**
-   * The value of `AWS::SageMaker::Pipeline`'s `PipelineDefinition` property:
-   * `{ PipelineDefinitionBody }` or `{ PipelineDefinitionS3Location: { Bucket, Key, Version } }`.
+   * The value of `AWS::SageMaker::Pipeline`'s `PipelineDefinition` property, as raw CloudFormation JSON (typed `any`
+   * like `CfnPipeline.pipelineDefinition`): `{ PipelineDefinitionBody }` or
+   * `{ PipelineDefinitionS3Location: { Bucket, Key, Version } }`.
    */
   readonly pipelineDefinition: any;
   /**

@@ -279,8 +279,8 @@ export abstract class Step extends Construct {
   }
 
   /**
-   * Renders the step's object for the definition's `Steps` list (or a Condition branch). References are still
-   * tokens here; the definition renderer turns them into `{"Get": ...}` objects.
+   * Renders the step's object for the definition's `Steps` list (or a Condition branch): raw definition JSON, hence
+   * `any`. References are still tokens here; the definition renderer turns them into `{"Get": ...}` objects.
    */
   public abstract toStepJson(): any;
 

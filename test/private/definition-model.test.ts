@@ -38,23 +38,42 @@ describe('the definition model: references', () => {
     const model = parseDefinition(DEFINITION);
     expect(model.references.map((r) => ({ ...r, path: formatJsonPath(r.path) }))).toEqual([
       {
-        expression: 'Parameters.Bucket', namespace: 'Parameters', name: 'Bucket', within: 'Std:Join', step: 'Prep',
+        expression: 'Parameters.Bucket',
+        namespace: 'Parameters',
+        name: 'Bucket',
+        within: 'Std:Join',
+        step: 'Prep',
         path: '.Arguments.ProcessingOutputConfig.Outputs[0].S3Output.S3Uri["Std:Join"].Values[0]',
       },
       {
-        expression: 'Execution.PipelineExecutionId', namespace: 'Execution', name: 'PipelineExecutionId', within: 'Std:Join', step: 'Prep',
+        expression: 'Execution.PipelineExecutionId',
+        namespace: 'Execution',
+        name: 'PipelineExecutionId',
+        within: 'Std:Join',
+        step: 'Prep',
         path: '.Arguments.ProcessingOutputConfig.Outputs[0].S3Output.S3Uri["Std:Join"].Values[1]',
       },
       {
-        expression: 'Steps.Prep.PropertyFiles.Report', namespace: 'Steps', name: 'Prep', within: 'Std:JsonGet', step: 'Check',
+        expression: 'Steps.Prep.PropertyFiles.Report',
+        namespace: 'Steps',
+        name: 'Prep',
+        within: 'Std:JsonGet',
+        step: 'Check',
         path: '.Arguments.Conditions[0].LeftValue["Std:JsonGet"].PropertyFile',
       },
       {
-        expression: 'Steps.Prep.ProcessingOutputConfig.Outputs[\'train\'].S3Output.S3Uri', namespace: 'Steps', name: 'Prep', step: 'Train',
+        expression: 'Steps.Prep.ProcessingOutputConfig.Outputs[\'train\'].S3Output.S3Uri',
+        namespace: 'Steps',
+        name: 'Prep',
+        step: 'Train',
         path: '.Arguments.In',
       },
       {
-        expression: 'Execution.PipelineExecutionId', namespace: 'Execution', name: 'PipelineExecutionId', within: 'Std:Join', step: 'Stop',
+        expression: 'Execution.PipelineExecutionId',
+        namespace: 'Execution',
+        name: 'PipelineExecutionId',
+        within: 'Std:Join',
+        step: 'Stop',
         path: '.Arguments.ErrorMessage["Std:Join"].Values[1]',
       },
       // outside every step: no `step`, path from the definition's root
