@@ -154,6 +154,20 @@ project.tryFindObjectFile('package.json')!.addOverride('jest.transform', {
 // bundles without type-checking, and ts-jest only checks the files a test imports.
 project.testTask.prependExec('tsc --noEmit -p test/tsconfig.json');
 
+// The shared kernel (src/kernel/) is bundled into the remediation Lambda and the CLI: it may import only its own
+// modules, never aws-cdk-lib, constructs or the construct code around it. Imports point into the kernel, never out.
+project.eslint?.addOverride({
+  files: ['src/kernel/**/*.ts'],
+  rules: {
+    'no-restricted-imports': ['error', {
+      patterns: [{
+        regex: '^(aws-cdk-lib|constructs)(/|$)|^\\.\\./',
+        message: 'src/kernel/ is the shared kernel of the constructs and the Lambda: import only its own modules (./...).',
+      }],
+    }],
+  },
+});
+
 configureShipping(project);
 
 project.synth();

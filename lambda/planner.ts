@@ -12,10 +12,14 @@
  * - steps reused by the source run (`SelectiveExecutionResult`, `CacheHitResult`) count as succeeded;
  * - skip when a Fail step failed the run (a deliberate failure), when nothing needs to run, when the selection
  *   exceeds SageMaker's 50-step limit, or when the definition is invalid.
+ *
+ * The definition is read through the shared kernel's model (src/kernel/definition-model.ts), the same one the
+ * constructs validate at synth.
  */
 import {
   ConditionBranch,
   DefinitionGraph,
+  DefinitionModel,
   InvalidDefinitionError,
   downstreamClosure,
   enclosingBranches,
@@ -23,6 +27,7 @@ import {
   parseDefinition,
   topologicalOrder,
 } from '../src/kernel/definition-graph';
+import { runScopedReads } from '../src/kernel/run-scoped-reads';
 
 /** SageMaker accepts 1 to 50 `SelectedSteps` (API_SelectiveExecutionConfig). */
 export const MAX_SELECTED_STEPS = 50;
@@ -72,16 +77,21 @@ export interface PlanOptions {
 const SUCCEEDED = 'Succeeded';
 const NOT_COMPLETED = new Set(['Failed', 'Stopped', 'Stopping', 'Executing', 'Starting']);
 
-/** Plans the selective execution that heals a failed run. Never throws for bad input: it returns `skip`. */
+/**
+ * Plans the selective execution that heals a failed run. Never throws for bad input: it returns `skip`.
+ *
+ * @param definition the definition: its JSON text or object, or the model a caller already parsed with
+ *   `parseDefinition` (so that a definition is parsed once per failure)
+ */
 export function planRetry(definition: unknown, steps: readonly ExecutionStepRecord[], options: PlanOptions = {}): RetryPlan {
   let graph: DefinitionGraph;
   try {
-    graph = parseDefinition(definition);
+    graph = isDefinitionModel(definition) ? definition : parseDefinition(definition);
   } catch (e) {
     if (e instanceof InvalidDefinitionError) return skip(`The pipeline definition is invalid: ${e.message}`, []);
     throw e;
   }
-  const warnings = [...graph.warnings];
+  const warnings = graph.problems.map((p) => `${p.message} The reference is ignored.`);
   const cycle = findCycle(graph);
   if (cycle) return skip(`The pipeline definition is invalid: its steps form a cycle: ${cycle.join(' -> ')}.`, warnings);
 
@@ -160,10 +170,13 @@ export function planRetry(definition: unknown, steps: readonly ExecutionStepReco
     );
   }
   if (ordered.length < graph.steps.size) {
-    for (const name of ordered.filter((n) => usesExecutionId(graph.steps.get(n)!.json, graph.steps.get(n)!.type))) {
-      warnings.push(`Step "${name}" uses Execution.PipelineExecutionId, which is the new execution's id in a selective `
-        + 'execution: data that reused steps wrote under the failed run\'s id will not be found there. Pass data between '
-        + 'steps with step properties (Get: Steps.X...) instead.');
+    const selectedReads = runScopedReads(graph).filter((read) => selected.has(read.step));
+    for (const name of ordered) {
+      const variables = [...new Set(selectedReads.filter((read) => read.step === name).map((read) => `Execution.${read.variable}`))];
+      if (variables.length === 0) continue;
+      warnings.push(`Step "${name}" uses ${variables.join(', ')}, whose value belongs to the new execution in a selective execution: data `
+        + 'that reused steps wrote under the failed run\'s identity will not be found there. Pass data between steps with '
+        + 'step properties (Get: Steps.X...) instead.');
     }
   }
   const failedNames = failedSteps.map((f) => f.stepName);
@@ -182,22 +195,10 @@ export function planRetry(definition: unknown, steps: readonly ExecutionStepReco
   };
 }
 
-/** Whether a step reads `{"Get": "Execution.PipelineExecutionId"}` (sagemaker-facts.md pitfall 12). */
-function usesExecutionId(json: Record<string, unknown>, type: string): boolean {
-  // A Condition's branch steps are nodes of their own: look only at what the Condition evaluates.
-  const args = json.Arguments as Record<string, unknown> | undefined;
-  const stack: unknown[] = [type === 'Condition' ? args?.Conditions : json];
-  while (stack.length > 0) {
-    const value = stack.pop();
-    if (Array.isArray(value)) {
-      stack.push(...value);
-    } else if (typeof value === 'object' && value !== null) {
-      const record = value as Record<string, unknown>;
-      if (record.Get === 'Execution.PipelineExecutionId') return true;
-      stack.push(...Object.values(record));
-    }
-  }
-  return false;
+/** A model from `parseDefinition` (plain data: a steps map and a references list), not definition JSON. */
+function isDefinitionModel(value: unknown): value is DefinitionModel {
+  return typeof value === 'object' && value !== null && (value as DefinitionModel).steps instanceof Map
+    && Array.isArray((value as DefinitionModel).references);
 }
 
 function skip(reason: string, warnings: string[], seeds: string[] = [], failedSteps: FailedStep[] = []): RetryPlan {

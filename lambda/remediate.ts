@@ -14,7 +14,7 @@ import { ClassifiedFailure, ParameterChange, applyParameterOverrides, delaySecon
 import { describeError, isTransientError } from './sagemaker-errors';
 import { ExecutionSnapshot, SageMakerPort } from './sagemaker-port';
 import { SchedulerPort, scheduleName } from './scheduler-port';
-import { parseDefinition } from '../src/kernel/definition-graph';
+import { DefinitionModel, InvalidDefinitionError, parseDefinition } from '../src/kernel/definition-model';
 
 /** What the handler did with one input. */
 export type Outcome = 'started' | 'scheduled' | 'planned' | 'skipped' | 'ignored';
@@ -136,7 +136,9 @@ async function decide(
     });
   }
 
-  const plan = planRetry(snapshot.definition, snapshot.steps);
+  // Parsed once: the planner and the parameter defaults read the same model.
+  const model = modelOf(snapshot.definition);
+  const plan = planRetry(model ?? snapshot.definition, snapshot.steps);
   const failures = await classifyFailures(plan.failedSteps, snapshot.steps, failed, deps);
   const failedSteps = plan.failedSteps.map((f) => ({ ...f, ...classOf(failures, f.stepName) }));
   const planned = { ...base, ...budget, failedSteps, warnings: [...plan.warnings] };
@@ -149,7 +151,7 @@ async function decide(
   }
 
   const overridden = applyParameterOverrides(
-    policy.parameterOverrides, snapshot.parameters, parameterDefaults(snapshot.definition), new Set(failures.map((f) => f.failureClass)));
+    policy.parameterOverrides, snapshot.parameters, parameterDefaults(model), new Set(failures.map((f) => f.failureClass)));
   planned.warnings.push(...overridden.warnings);
   const request: StartPipelineExecutionCommandInput = {
     // SageMaker's own ARN for the pipeline of this execution (StartPipelineExecution accepts a name or an ARN). Not
@@ -258,14 +260,20 @@ function jobArnOf(record: ExecutionStepRecord | undefined): string | undefined {
   return metadata?.ProcessingJob?.Arn ?? metadata?.TrainingJob?.Arn ?? metadata?.TransformJob?.Arn;
 }
 
-function parameterDefaults(definition: string): Map<string, string> {
+/** The definition's model, or undefined when it is invalid (the planner then skips and says why). */
+function modelOf(definition: string): DefinitionModel | undefined {
   try {
-    return new Map(parseDefinition(definition).parameters
-      .filter((p) => p.defaultValue !== undefined)
-      .map((p) => [p.name, String(p.defaultValue)]));
-  } catch {
-    return new Map();
+    return parseDefinition(definition);
+  } catch (e) {
+    if (e instanceof InvalidDefinitionError) return undefined;
+    throw e;
   }
+}
+
+function parameterDefaults(model: DefinitionModel | undefined): Map<string, string> {
+  return new Map((model?.parameters ?? [])
+    .filter((p) => p.defaultValue !== undefined)
+    .map((p) => [p.name, String(p.defaultValue)]));
 }
 
 /** Logs the decision, then counts and announces it; announcement failures are logged, never thrown. */

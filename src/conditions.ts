@@ -1,8 +1,12 @@
+import { checkScalarOperand } from './private/dsl/operands';
+
 /**
  * A condition evaluated by a `ConditionStep`.
  *
- * Operands may be literals (strings, numbers, booleans) or references: parameters (`param.valueAsString`),
- * execution variables, step properties, `JsonGet` and `Join`. Conditions nest with `anyOf` and `negate`.
+ * Operands are JSON scalars: literals (strings, numbers, booleans) or references, which are string or number tokens:
+ * parameters (`param.valueAsString`), execution variables, step properties, `JsonGet` and `Join`. They are typed
+ * `any` only because jsii has no union types; anything else (an object, a list, a Parameter itself) is rejected when
+ * the condition is created. Conditions nest with `anyOf` and `negate`.
  *
  * Rendered like the SageMaker Python SDK (`sagemaker/workflow/conditions.py`): comparisons as
  * `{"Type", "LeftValue", "RightValue"}`, `In` as `{"Type": "In", "QueryValue", "Values"}`, `Not` as
@@ -12,58 +16,58 @@ export abstract class Condition {
   /**
    * `left == right`.
    *
-   * @param left the left operand
-   * @param right the right operand
+   * @param left the left operand: a string, number or boolean, literal or reference token
+   * @param right the right operand: a string, number or boolean, literal or reference token
    */
   public static equalTo(left: any, right: any): Condition {
-    return new ComparisonCondition('Equals', left, right);
+    return new ComparisonCondition('Equals', 'equalTo', left, right);
   }
 
   /**
    * `left > right`.
    *
-   * @param left the left operand
-   * @param right the right operand
+   * @param left the left operand: a string, number or boolean, literal or reference token
+   * @param right the right operand: a string, number or boolean, literal or reference token
    */
   public static greaterThan(left: any, right: any): Condition {
-    return new ComparisonCondition('GreaterThan', left, right);
+    return new ComparisonCondition('GreaterThan', 'greaterThan', left, right);
   }
 
   /**
    * `left >= right`.
    *
-   * @param left the left operand
-   * @param right the right operand
+   * @param left the left operand: a string, number or boolean, literal or reference token
+   * @param right the right operand: a string, number or boolean, literal or reference token
    */
   public static greaterThanOrEqualTo(left: any, right: any): Condition {
-    return new ComparisonCondition('GreaterThanOrEqualTo', left, right);
+    return new ComparisonCondition('GreaterThanOrEqualTo', 'greaterThanOrEqualTo', left, right);
   }
 
   /**
    * `left < right`.
    *
-   * @param left the left operand
-   * @param right the right operand
+   * @param left the left operand: a string, number or boolean, literal or reference token
+   * @param right the right operand: a string, number or boolean, literal or reference token
    */
   public static lessThan(left: any, right: any): Condition {
-    return new ComparisonCondition('LessThan', left, right);
+    return new ComparisonCondition('LessThan', 'lessThan', left, right);
   }
 
   /**
    * `left <= right`.
    *
-   * @param left the left operand
-   * @param right the right operand
+   * @param left the left operand: a string, number or boolean, literal or reference token
+   * @param right the right operand: a string, number or boolean, literal or reference token
    */
   public static lessThanOrEqualTo(left: any, right: any): Condition {
-    return new ComparisonCondition('LessThanOrEqualTo', left, right);
+    return new ComparisonCondition('LessThanOrEqualTo', 'lessThanOrEqualTo', left, right);
   }
 
   /**
    * `value` is one of `values` (SageMaker's `In`). Named `inList` because `in` is a keyword in most jsii languages.
    *
-   * @param value the value looked up
-   * @param values the candidates
+   * @param value the value looked up: a string, number or boolean, literal or reference token
+   * @param values the candidates: strings, numbers or booleans, literals or reference tokens
    */
   public static inList(value: any, values: any[]): Condition {
     return new InCondition(value, values);
@@ -97,8 +101,10 @@ export abstract class Condition {
 }
 
 class ComparisonCondition extends Condition {
-  constructor(private readonly conditionType: string, private readonly left: any, private readonly right: any) {
+  constructor(private readonly conditionType: string, method: string, private readonly left: any, private readonly right: any) {
     super();
+    checkScalarOperand(`Condition.${method}: left`, left);
+    checkScalarOperand(`Condition.${method}: right`, right);
   }
 
   public _toJson(): any {
@@ -113,6 +119,8 @@ class ComparisonCondition extends Condition {
 class InCondition extends Condition {
   constructor(private readonly value: any, private readonly values: any[]) {
     super();
+    checkScalarOperand('Condition.inList: value', value);
+    values.forEach((v, i) => checkScalarOperand(`Condition.inList: values[${i}]`, v));
   }
 
   public _toJson(): any {

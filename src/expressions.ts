@@ -1,3 +1,4 @@
+import { checkScalarOperand } from './private/dsl/operands';
 import {
   CallbackExpression,
   ExecutionVariableExpression,
@@ -55,10 +56,12 @@ export class Join {
    * Joins `values` with `separator` when the pipeline runs.
    *
    * @param separator the separator, e.g. `/`
-   * @param values the values: strings, numbers and references
+   * @param values the values: strings, numbers or booleans, literals or reference tokens (typed `any` only because
+   *   jsii has no union types; anything else is rejected)
    * @returns a string token rendering as `{"Std:Join": {"On": separator, "Values": [...]}}`
    */
   public static of(separator: string, values: any[]): string {
+    values.forEach((v, i) => checkScalarOperand(`Join.of: values[${i}]`, v));
     return new JoinExpression(separator, values).asString();
   }
 
@@ -147,8 +150,8 @@ export class JsonGet {
     return new CallbackExpression((context) => {
       const step = propertyFile._step;
       if (!step) {
-        context.problems.push(`PropertyFile "${propertyFile.propertyFileName}" is read with JsonGet but is not attached `
-          + 'to any step. Pass it in the propertyFiles prop of the ProcessingStep that writes it. [Pipeline.PropertyFile]');
+        context.addProblem('Pipeline.PropertyFile', `PropertyFile "${propertyFile.propertyFileName}" is read with JsonGet `
+          + 'but is not attached to any step. Pass it in the propertyFiles prop of the ProcessingStep that writes it.');
         return { 'Std:JsonGet': { PropertyFile: { Get: `Steps.?.PropertyFiles.${propertyFile.propertyFileName}` }, Path: jsonPath } };
       }
       return {

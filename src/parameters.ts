@@ -32,23 +32,16 @@ export abstract class Parameter {
   public readonly name: string;
   /** The parameter's type. */
   public readonly parameterType: ParameterType;
-  /**
-   * The default value used when an execution does not set the parameter.
-   *
-   * @default - no default: every execution must set the parameter
-   */
-  public readonly defaultValue?: any;
 
   private readonly expression: ParameterExpression;
 
-  protected constructor(name: string, parameterType: ParameterType, defaultValue?: any) {
+  protected constructor(name: string, parameterType: ParameterType) {
     if (!/^[A-Za-z0-9\-_]{1,64}$/.test(name)) {
       throw new Error('Parameter name must match ^[A-Za-z0-9\\-_]{1,64}$ (letters, digits, \'-\' and \'_\', at most 64); '
         + `received ${JSON.stringify(name)}. Rename the parameter.`);
     }
     this.name = name;
     this.parameterType = parameterType;
-    this.defaultValue = defaultValue;
     this.expression = new ParameterExpression(this);
   }
 
@@ -76,13 +69,16 @@ export abstract class Parameter {
     return {
       Name: this.name,
       Type: this.parameterType,
-      ...(this.defaultValue !== undefined ? { DefaultValue: this.defaultValue } : {}),
-      ...this.extraJson(),
+      ...this._extraJson(),
     };
   }
 
-  /** Additional fields of the parameter's definition entry (e.g. `EnumValues`). */
-  protected extraJson(): Record<string, any> {
+  /**
+   * Fields of the parameter's definition entry after `Name` and `Type`: `DefaultValue`, `EnumValues`.
+   *
+   * @internal
+   */
+  protected _extraJson(): Record<string, any> {
     return {};
   }
 }
@@ -105,6 +101,12 @@ export interface ParameterStringOptions {
 
 /** A string parameter (`"Type": "String"`). */
 export class ParameterString extends Parameter {
+  /**
+   * The value used when an execution does not set the parameter.
+   *
+   * @default - no default: every execution must set the parameter
+   */
+  public readonly defaultValue?: string;
   /** The values the parameter may take, if restricted. */
   public readonly enumValues?: string[];
 
@@ -113,12 +115,17 @@ export class ParameterString extends Parameter {
    * @param options default value and allowed values
    */
   constructor(name: string, options: ParameterStringOptions = {}) {
-    super(name, ParameterType.STRING, options.defaultValue);
+    super(name, ParameterType.STRING);
+    this.defaultValue = options.defaultValue;
     this.enumValues = options.enumValues;
   }
 
-  protected extraJson(): Record<string, any> {
-    return this.enumValues ? { EnumValues: this.enumValues } : {};
+  /** @internal */
+  protected _extraJson(): Record<string, any> {
+    return {
+      ...(this.defaultValue !== undefined ? { DefaultValue: this.defaultValue } : {}),
+      ...(this.enumValues ? { EnumValues: this.enumValues } : {}),
+    };
   }
 }
 
@@ -135,6 +142,13 @@ export interface ParameterNumberOptions {
 /** An integer parameter (`"Type": "Integer"`). */
 export class ParameterInteger extends Parameter {
   /**
+   * The value used when an execution does not set the parameter.
+   *
+   * @default - no default: every execution must set the parameter
+   */
+  public readonly defaultValue?: number;
+
+  /**
    * @param name the parameter's name
    * @param options the default value
    */
@@ -143,18 +157,37 @@ export class ParameterInteger extends Parameter {
       throw new Error(`defaultValue of integer parameter ${JSON.stringify(name)} must be an integer; received `
         + `${options.defaultValue}. Use ParameterFloat for fractional values.`);
     }
-    super(name, ParameterType.INTEGER, options.defaultValue);
+    super(name, ParameterType.INTEGER);
+    this.defaultValue = options.defaultValue;
+  }
+
+  /** @internal */
+  protected _extraJson(): Record<string, any> {
+    return this.defaultValue !== undefined ? { DefaultValue: this.defaultValue } : {};
   }
 }
 
 /** A floating-point parameter (`"Type": "Float"`). */
 export class ParameterFloat extends Parameter {
   /**
+   * The value used when an execution does not set the parameter.
+   *
+   * @default - no default: every execution must set the parameter
+   */
+  public readonly defaultValue?: number;
+
+  /**
    * @param name the parameter's name
    * @param options the default value
    */
   constructor(name: string, options: ParameterNumberOptions = {}) {
-    super(name, ParameterType.FLOAT, options.defaultValue);
+    super(name, ParameterType.FLOAT);
+    this.defaultValue = options.defaultValue;
+  }
+
+  /** @internal */
+  protected _extraJson(): Record<string, any> {
+    return this.defaultValue !== undefined ? { DefaultValue: this.defaultValue } : {};
   }
 }
 
@@ -171,10 +204,23 @@ export interface ParameterBooleanOptions {
 /** A boolean parameter (`"Type": "Boolean"`). Use `valueAsString` to pass it to a prop or a condition. */
 export class ParameterBoolean extends Parameter {
   /**
+   * The value used when an execution does not set the parameter.
+   *
+   * @default - no default: every execution must set the parameter
+   */
+  public readonly defaultValue?: boolean;
+
+  /**
    * @param name the parameter's name
    * @param options the default value
    */
   constructor(name: string, options: ParameterBooleanOptions = {}) {
-    super(name, ParameterType.BOOLEAN, options.defaultValue);
+    super(name, ParameterType.BOOLEAN);
+    this.defaultValue = options.defaultValue;
+  }
+
+  /** @internal */
+  protected _extraJson(): Record<string, any> {
+    return this.defaultValue !== undefined ? { DefaultValue: this.defaultValue } : {};
   }
 }

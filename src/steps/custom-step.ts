@@ -7,13 +7,14 @@ export interface CustomStepProps extends StepProps {
   /** The step's `Type`, e.g. `StepType.of('EndpointConfig')`. */
   readonly stepType: StepType;
   /**
-   * The step's `Arguments`, as the definition format expects them; may contain references and CDK tokens.
+   * The step's `Arguments`: raw definition JSON, exactly as the step type expects it (hence `any`); may contain
+   * reference tokens and CDK tokens, which are rendered.
    *
    * @default - no `Arguments`
    */
   readonly arguments?: any;
   /**
-   * Further top-level fields of the step object (e.g. `{ CacheConfig: {...} }`).
+   * Further top-level fields of the step object, as raw definition JSON (e.g. `{ CacheConfig: {...} }`).
    *
    * @default - none
    */

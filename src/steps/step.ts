@@ -244,6 +244,11 @@ export abstract class Step extends Construct {
    * @param steps the steps to wait for
    */
   public addDependsOn(...steps: Step[]): void {
+    if (this.owner) {
+      throw new ConstructValidationError(this, 'Step.DependsOn',
+        `step "${this.stepName}" is already part of pipeline ${this.owner.node.path}, whose definition is rendered when the `
+        + 'pipeline is created. Add dependencies (dependsOn or addDependsOn) before creating the Pipeline.');
+    }
     for (const step of steps) {
       if (step === this) {
         throw new ConstructValidationError(this, 'Step.DependsOn',
@@ -274,8 +279,8 @@ export abstract class Step extends Construct {
   }
 
   /**
-   * Renders the step's object for the definition's `Steps` list (or a Condition branch). References are still
-   * tokens here; the definition renderer turns them into `{"Get": ...}` objects.
+   * Renders the step's object for the definition's `Steps` list (or a Condition branch): raw definition JSON, hence
+   * `any`. References are still tokens here; the definition renderer turns them into `{"Get": ...}` objects.
    */
   public abstract toStepJson(): any;
 

@@ -2,7 +2,7 @@ import { App, Duration, Stack } from 'aws-cdk-lib';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import { newStack } from './util';
 import {
-  Condition, ConditionStep, FailStep, JsonGet, ParameterString, Pipeline, PipelineDefinition, PipelineDefinitionStorage,
+  Condition, ConditionStep, FailStep, Join, JsonGet, ParameterString, Pipeline, PipelineDefinition, PipelineDefinitionStorage,
   ProcessingStep, PropertyFile, StepExceptionType, TrainingStep,
 } from '../../src';
 
@@ -363,5 +363,19 @@ describe('eager validation of props', () => {
 
   test('parameter names and integer defaults', () => {
     expect(() => new ParameterString('bad name')).toThrow(/Parameter name must match.*received "bad name"/);
+  });
+});
+
+describe('values typed any only for want of union types', () => {
+  test('GIVEN a Condition operand that is not a string, number or boolean WHEN the condition is created THEN the error names the operand and the fix', () => {
+    const threshold = new ParameterString('Threshold');
+    expect(() => Condition.lessThan(threshold, 1))
+      .toThrow(/^Condition\.lessThan: left must be a string, number or boolean.*received an instance of ParameterString\. .*for a Parameter, its valueAsString or valueAsNumber/);
+    expect(() => Condition.inList('a', ['b', { nested: true }])).toThrow(/^Condition\.inList: values\[1\] must be a string, number or boolean/);
+    expect(() => Condition.equalTo(threshold.valueAsString, true)).not.toThrow();
+  });
+
+  test('GIVEN a Join value that is a list WHEN joined THEN the error names the value', () => {
+    expect(() => Join.of('/', ['s3://b', ['x']])).toThrow(/^Join\.of: values\[1\] must be a string, number or boolean: .*received \["x"\]/);
   });
 });
