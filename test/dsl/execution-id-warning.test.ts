@@ -1,4 +1,4 @@
-import { App, Stack } from 'aws-cdk-lib';
+import { Stack } from 'aws-cdk-lib';
 import { Annotations, Match } from 'aws-cdk-lib/assertions';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import { buildAbalone } from './abalone';
@@ -93,37 +93,5 @@ describe('the execution-id warning of healed DSL pipelines', () => {
     const stack = newStack();
     new Pipeline(stack, 'P', { definition: PipelineDefinition.fromSteps([processing(stack, 'Train', { input: runPath('x') })]) });
     expect(executionIdWarnings(stack)).toHaveLength(0);
-  });
-});
-
-describe('rendering once per synth', () => {
-  test('GIVEN a healed DSL pipeline with a Condition WHEN synthesized THEN every step object is rendered exactly once', () => {
-    // GIVEN steps that count how often their object is rendered
-    const stack = newStack();
-    const calls = new Map<string, number>();
-    class CountingStep extends CustomStep {
-      public toStepJson(): any {
-        calls.set(this.stepName, (calls.get(this.stepName) ?? 0) + 1);
-        return super.toStepJson();
-      }
-    }
-    const a = new CountingStep(stack, 'A', { stepType: StepType.of('Lambda'), arguments: { x: 1 } });
-    const b = new CountingStep(stack, 'B', { stepType: StepType.of('Lambda'), arguments: { y: a.property('OutputParameters') } });
-    const check = new ConditionStep(stack, 'Check', { conditions: [Condition.equalTo(a.property('x'), 1)], ifSteps: [b] });
-
-    // WHEN the pipeline is created, validated, warned about and synthesized
-    new Pipeline(stack, 'P', { definition: PipelineDefinition.fromSteps([a, check]), selectiveRetry: {} });
-    App.of(stack)!.synth({ force: true });
-
-    // THEN
-    expect(Object.fromEntries(calls)).toEqual({ A: 1, B: 1 });
-  });
-
-  test('GIVEN a step already part of a pipeline WHEN a dependency is added THEN a clear error says to add it before', () => {
-    const stack = newStack();
-    const a = processing(stack, 'A');
-    const b = processing(stack, 'B');
-    new Pipeline(stack, 'P', { definition: PipelineDefinition.fromSteps([a, b]) });
-    expect(() => b.addDependsOn(a)).toThrow(/Stack\/B: step "B" is already part of pipeline Stack\/P, whose definition is rendered when the pipeline is created/);
   });
 });

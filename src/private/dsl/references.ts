@@ -163,6 +163,11 @@ export class NestedStepExpression extends DslExpression {
   public renderIn(context: RenderContext): any {
     return this.toExpressionJson(context);
   }
+
+  /** `JSON.stringify` of a Condition's `toStepJson()` shows the branch step's object, as before rendering. */
+  public toJSON(): any {
+    return this.step.toStepJson();
+  }
 }
 
 /** Anything that renders to arbitrary JSON, walked like user input (used by JsonGet and property files). */
