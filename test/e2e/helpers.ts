@@ -4,8 +4,8 @@
  */
 import { SageMakerClient, StartPipelineExecutionCommand, StartPipelineExecutionCommandInput } from '@aws-sdk/client-sagemaker';
 import { downstreamClosure, parseDefinition } from '../../src/kernel/definition-graph';
-import { HarnessOptions, LambdaHarness, assertHandlerBundle } from '../emulator/lambda-harness';
-import { EmulatorOptions, SageMakerEmulator } from '../emulator/sagemaker-emulator';
+import { HarnessOptions, LambdaHarness, assertHandlerBundle } from '../../emulator/lambda-harness';
+import { EmulatorOptions, SageMakerEmulator } from '../../emulator/sagemaker-emulator';
 
 export interface World {
   readonly emu: SageMakerEmulator;

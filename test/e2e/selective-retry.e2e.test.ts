@@ -5,10 +5,10 @@
  */
 import { DescribePipelineDefinitionForExecutionCommand, DescribePipelineExecutionCommand, UpdatePipelineCommand } from '@aws-sdk/client-sagemaker';
 import { closeWorlds, downstreamOf, expectOneDecisionLinePerInvocation, runAndHeal, startRequests, world } from './helpers';
-import { EXECUTION_STATUS_CHANGE, EventBridgeEvent } from '../emulator/events';
-import { FAILURE_REASONS } from '../emulator/faults';
-import { SageMakerEmulator } from '../emulator/sagemaker-emulator';
-import { ABALONE_PIPELINE, abaloneDefinition, installAbalone, parallelDefinition, readFixture } from '../emulator/scenarios';
+import { EXECUTION_STATUS_CHANGE, EventBridgeEvent } from '../../emulator/events';
+import { FAILURE_REASONS } from '../../emulator/faults';
+import { SageMakerEmulator } from '../../emulator/sagemaker-emulator';
+import { ABALONE_PIPELINE, abaloneDefinition, installAbalone, parallelDefinition, readFixture } from '../../emulator/scenarios';
 
 jest.setTimeout(60_000);
 afterEach(closeWorlds);

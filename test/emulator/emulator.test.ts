@@ -17,10 +17,10 @@ import {
   paginateListPipelineExecutionSteps,
   paginateListPipelineParametersForExecution,
 } from '@aws-sdk/client-sagemaker';
-import { EXECUTION_STATUS_CHANGE, STEP_STATUS_CHANGE } from './events';
-import { FAILURE_REASONS } from './faults';
-import { SageMakerEmulator } from './sagemaker-emulator';
-import { ABALONE_PIPELINE, abaloneDefinition, installAbalone, parallelDefinition, readFixture } from './scenarios';
+import { EXECUTION_STATUS_CHANGE, STEP_STATUS_CHANGE } from '../../emulator/events';
+import { FAILURE_REASONS } from '../../emulator/faults';
+import { SageMakerEmulator } from '../../emulator/sagemaker-emulator';
+import { ABALONE_PIPELINE, abaloneDefinition, installAbalone, parallelDefinition, readFixture } from '../../emulator/scenarios';
 
 let emu: SageMakerEmulator;
 let sm: SageMakerClient;

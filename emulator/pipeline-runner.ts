@@ -21,7 +21,7 @@
  *   and whose `FailureReason` is the step's (JS SDK `PipelineExecutionStepMetadata`, `DescribeProcessingJobResponse`).
  */
 import { StepOutputs } from './faults';
-import { DefinitionGraph, downstreamClosure, topologicalOrder } from '../../src/kernel/definition-graph';
+import { DefinitionGraph, downstreamClosure, topologicalOrder } from '../src/kernel/definition-graph';
 
 export type ExecutionStatus = 'Executing' | 'Stopping' | 'Stopped' | 'Failed' | 'Succeeded';
 export type StepStatus = 'Starting' | 'Executing' | 'Stopping' | 'Stopped' | 'Failed' | 'Succeeded';

@@ -18,7 +18,7 @@ import { EXECUTION_STATUS_CHANGE, EVENT_SOURCE, EventBus, STEP_STATUS_CHANGE, ca
 import { ApiFaults, StepScript } from './faults';
 import { ExecutionRecord, ExecutionStatus, JobRecord, PipelineRunner, StepRecord, StepStatus } from './pipeline-runner';
 import { SideEffects, answerSideRequest, classifySideRequest } from './side-services';
-import { DefinitionGraph, InvalidDefinitionError, parseDefinition, topologicalOrder } from '../../src/kernel/definition-graph';
+import { DefinitionGraph, InvalidDefinitionError, parseDefinition, topologicalOrder } from '../src/kernel/definition-graph';
 
 export interface EmulatorOptions {
   readonly region?: string;
