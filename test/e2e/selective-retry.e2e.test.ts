@@ -7,7 +7,7 @@ import { DescribePipelineDefinitionForExecutionCommand, DescribePipelineExecutio
 import { closeWorlds, downstreamOf, expectOneDecisionLinePerInvocation, runAndHeal, startRequests, world } from './helpers';
 import { EXECUTION_STATUS_CHANGE, EventBridgeEvent } from '../../emulator/events';
 import { FAILURE_REASONS } from '../../emulator/faults';
-import { SageMakerEmulator } from '../../emulator/sagemaker-emulator';
+import { STEP_FAILURE_REASON, SageMakerEmulator } from '../../emulator/sagemaker-emulator';
 import { ABALONE_PIPELINE, abaloneDefinition, installAbalone, parallelDefinition, readFixture } from '../../emulator/scenarios';
 
 jest.setTimeout(60_000);
@@ -368,7 +368,9 @@ test('a deliberate failure (a Fail step) is not retried', async () => {
   const w = await world((emu) => installAbalone(emu, { mse: 9.9 }), { harness: { policy: policy() } });
   await runAndHeal(w, { PipelineName: ABALONE_PIPELINE });
   const [failed] = w.emu.executionsOf(ABALONE_PIPELINE);
-  expect(failed.failureReason).toBe('Execution failed due to MSE > 6');
+  // the Fail step's message is on the step; the execution keeps SageMaker's generic reason
+  expect(failed.failureReason).toBe(STEP_FAILURE_REASON);
+  expect(failed.steps.get('AbaloneMSEFail')!.FailureReason).toBe('Execution failed due to MSE > 6');
   expect(statusOf(w.emu)).toEqual(['Failed']);
   expect(w.harness.results.map((r) => r.outcome)).toEqual(['skipped']);
   expect(w.harness.results[0].reason).toMatch(/Fail/);
