@@ -52,8 +52,9 @@ export interface EmulatorOptions {
   readonly scheduleRealWaitMs?: number;
   /**
    * Which selections of steps a selective execution accepts (README.md, *Selective execution*): `'paths-between'`
-   * (default) requires every step on a path between two selected steps (API_SelectiveExecutionConfig.html);
-   * `'connected'` also requires the selected steps to be connected in the DAG (pipelines-selective-ex.html).
+   * requires every step on a path between two selected steps (API_SelectiveExecutionConfig.html); `'connected'` also
+   * requires the selected steps to be connected in the DAG (pipelines-selective-ex.html). Default: the environment
+   * variable `EMULATOR_SELECTION_RULE` when set (to run a whole suite under either reading), else `'paths-between'`.
    */
   readonly selectionRule?: SelectionRule;
   /** Seed for ids and job names (default 1): the same seed gives the same ARNs. */
@@ -130,7 +131,7 @@ export class SageMakerEmulator {
       lowercaseArns: options.lowercaseArns ?? true,
       defaultPageSize: options.defaultPageSize ?? 10,
       maxPageSize: options.maxPageSize ?? 100,
-      selectionRule: options.selectionRule ?? 'paths-between',
+      selectionRule: options.selectionRule ?? defaultSelectionRule(),
     });
     this.server = new AwsJsonServer({
       faults: this.faults,
@@ -292,6 +293,16 @@ export class SageMakerEmulator {
     if (side.operation === 'Scheduler.CreateSchedule' && answer.status === 200) this.armSchedule(side.request);
     return answer;
   }
+}
+
+/** `EMULATOR_SELECTION_RULE` (`paths-between` or `connected`), else `paths-between`. */
+function defaultSelectionRule(): SelectionRule {
+  const fromEnv = process.env.EMULATOR_SELECTION_RULE;
+  if (fromEnv === undefined || fromEnv === '') return 'paths-between';
+  if (fromEnv !== 'paths-between' && fromEnv !== 'connected') {
+    throw new Error(`EMULATOR_SELECTION_RULE must be 'paths-between' or 'connected', got '${fromEnv}'`);
+  }
+  return fromEnv;
 }
 
 let model: ServiceModel | undefined;

@@ -410,6 +410,9 @@ test('a policy with a delay schedules the retry through EventBridge Scheduler; t
     emu.script.failStep('AbaloneTrain', { attempts: [1], reason: FAILURE_REASONS.capacity });
     emu.events.deliverDuplicates(2);
   }, {
+    // The duplicate must arrive while the schedule waits: give the wait 2 s of real time, so that a loaded machine
+    // (the duplicate's handler run takes longer than the 200 ms default) does not let the schedule fire first.
+    emulator: { scheduleRealWaitMs: 2_000 },
     harness: {
       policy: { ...policy(), delay: { strategy: 'FIXED', baseSeconds: 60 } },
       env: {
