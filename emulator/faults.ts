@@ -106,7 +106,7 @@ export class ApiFaults {
 }
 
 /**
- * Failure reasons observed on real jobs (sagemaker-facts.md section 7). `CapacityError` comes verbatim from
+ * Failure reasons observed on real jobs. `CapacityError` comes verbatim from
  * https://github.com/DIAGNijmegen/rse-grand-challenge/issues/2631; `InternalServerError` from the EventBridge doc's
  * processing-job sample (fixtures/events/processing-job-state-change.failed.aws-docs.json).
  */

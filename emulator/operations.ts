@@ -10,7 +10,7 @@ import { StepScript } from './faults';
 import { Page, paginate } from './pagination';
 import { ExecutionRecord, ExecutionStatus, JobRecord, PipelineRunner, RunnerHost, StepRecord, StepStatus } from './pipeline-runner';
 import {
-  SelectionRule, canonicalRequest, checkParameterNames, checkParameterValues, checkReplay, checkSelection, checkSource,
+  SelectionRule, canonicalRequest, checkFailStepDependencies, checkParameterNames, checkParameterValues, checkReplay, checkSelection, checkSource,
   checkStoppable,
 } from './server-rules';
 import { ServiceModel, formatProblems } from './service-model';
@@ -217,6 +217,7 @@ export class SageMakerApi {
       if (e instanceof InvalidDefinitionError) throw validationError(`Invalid pipeline definition: ${e.message}`);
       throw e;
     }
+    checkFailStepDependencies(graph);
     return { id, definition: r.PipelineDefinition, graph, createdAt: this.ctx.clock.now() };
   }
 

@@ -5,7 +5,7 @@
  * planner agree on what depends on what. Behaviour and where it comes from:
  * - a step starts when every step it depends on succeeded (or was reused); a Condition's branch steps start only in the
  *   branch it took, recorded as `Metadata.Condition.Outcome` "True"/"False" (JS SDK `ConditionStepMetadata`; steps
- *   of the other branch never run and are not listed — sagemaker-facts.md pitfall 9, inferred);
+ *   of the other branch never run and are not listed — inferred, see README.md *Assumptions*);
  * - at most `ParallelismConfiguration.MaxParallelExecutionSteps` steps run at once (API_ParallelismConfiguration;
  *   "two executions ... can each run a maximum of 50 steps concurrently", build-and-manage-pipeline.html);
  * - when a step fails, steps already running finish, no new step starts and the execution becomes `Failed`

@@ -32,7 +32,7 @@ export interface EmulatorOptions {
   readonly autoRun?: boolean;
   /**
    * Lowercase the pipeline name inside ARNs (default true). Real CLI output shows `PipelineName: "AbalonePipeline"` with
-   * `...:pipeline/abalonepipeline` (sagemaker-facts.md section 1, "ARN case"), while other sources show case preserved;
+   * `...:pipeline/abalonepipeline` in public CLI outputs, while other sources show case preserved;
    * lowercase is the harder case for a consumer that compares names and ARNs.
    */
   readonly lowercaseArns?: boolean;

@@ -57,6 +57,9 @@ export const SERVER_RULES = {
   sourceCollaterals: rule('source-collaterals',
     `${API_SELECTIVE} (the source is "Used to copy input collaterals needed for the selected steps to run"); inferred`,
     'every non-selected step a selected step depends on succeeded in the source'),
+  noDependencyOnFailStep: rule('no-dependency-on-fail-step',
+    'sagemaker-python-sdk tests/integ/sagemaker/workflow/test_fail_steps.py (test_invalid_pipeline_depended_on_fail_step: CreatePipeline fails with "CondStep can not depends on FailStep")',
+    'CreatePipeline/UpdatePipeline reject a definition in which a step depends on a Fail step'),
   stopOnlyRunning: rule('stop-only-running',
     'https://docs.aws.amazon.com/sagemaker/latest/APIReference/API_StopPipelineExecution.html; the error for a finished execution is inferred',
     'only an Executing (or already Stopping) execution can be stopped'),
@@ -195,6 +198,17 @@ export function checkSource(
     const on = [...new Set([...missing.values()].flat())].sort();
     violate(SERVER_RULES.sourceCollaterals, validationError(
       `The selected steps [${steps.join(', ')}] have dependencies on [${on.join(', ')}], which did not succeed in the source execution ${sourceArn}.`));
+  }
+}
+
+/** `no-dependency-on-fail-step`, with the service's wording (see the rule's source). */
+export function checkFailStepDependencies(graph: DefinitionGraph): void {
+  for (const [name, preds] of graph.predecessors) {
+    for (const pred of preds) {
+      if (graph.steps.get(pred)?.type === 'Fail') {
+        violate(SERVER_RULES.noDependencyOnFailStep, validationError(`Invalid pipeline definition: ${name} can not depends on ${pred}`));
+      }
+    }
   }
 }
 

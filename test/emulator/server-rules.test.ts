@@ -242,6 +242,12 @@ describe('Fail step', () => {
     expect(step.Metadata).toEqual({ Fail: { ErrorMessage: '' } });
     expect(emu.execution(arn).failureReason).toBe(STEP_FAILURE_REASON);
   });
+
+  test(`${SERVER_RULES.noDependencyOnFailStep.name}: CreatePipeline rejects a step that depends on a Fail step`, async () => {
+    await start();
+    const definition = { Version: '2020-12-01', Steps: [{ Name: 'FailStep', Type: 'Fail', Arguments: {} }, processing('After', { DependsOn: ['FailStep'] })] };
+    expect(() => emu.loadPipeline({ name: 'Bad', definition })).toThrow('Invalid pipeline definition: After can not depends on FailStep');
+  });
 });
 
 describe('step caching', () => {
