@@ -2,8 +2,8 @@
  * The EventBridge events SageMaker sends for pipeline executions and steps, and a tiny in-process bus.
  *
  * Shapes (source: https://docs.aws.amazon.com/sagemaker/latest/dg/automating-sagemaker-with-eventbridge.html,
- * sections "Pipeline execution state change" and "Pipeline step state change"; samples in
- * fixtures/events/*.aws-docs.json; sagemaker-facts.md section 1):
+ * sections "Pipeline execution state change" and "Pipeline step state change", and
+ * the samples on that page):
  * - `source` is `aws.sagemaker`; detail-types `SageMaker Model Building Pipeline Execution Status Change` and
  *   `SageMaker Model Building Pipeline Execution Step Status Change`;
  * - `resources` = [pipelineArn, pipelineExecutionArn]; times are ISO-8601 without milliseconds (`2021-03-15T16:03:13Z`);

@@ -20,6 +20,12 @@ export const API_FAULTS = {
   throttle: { status: 400, type: 'ThrottlingException', message: 'Rate exceeded' },
   internal: { status: 500, type: 'InternalFailure', message: 'We encountered an internal error. Please try again.' },
   unavailable: { status: 503, type: 'ServiceUnavailable', message: 'Service is unavailable. Please try again later.' },
+  /**
+   * ConflictException (HTTP 400), modeled for StartPipelineExecution and the other mutating pipeline calls ("There was a
+   * conflict when you attempted to modify a SageMaker entity", the model's documentation; API_StartPipelineExecution.html
+   * Errors). Retrying later can succeed.
+   */
+  conflict: { status: 400, type: 'ConflictException', message: 'There was a conflict when you attempted to modify a SageMaker entity. Please retry.' },
   /** A synthetic rejection (HTTP 400 ValidationException), for testing how a client treats non-retryable errors. */
   validation: { status: 400, type: 'ValidationException', message: 'Injected validation failure (emulator fault injection).' },
 } as const satisfies Record<string, WireError>;
@@ -100,7 +106,7 @@ export class ApiFaults {
 }
 
 /**
- * Failure reasons observed on real jobs (sagemaker-facts.md section 7). `CapacityError` comes verbatim from
+ * Failure reasons observed on real jobs. `CapacityError` comes verbatim from
  * https://github.com/DIAGNijmegen/rse-grand-challenge/issues/2631; `InternalServerError` from the EventBridge doc's
  * processing-job sample (fixtures/events/processing-job-state-change.failed.aws-docs.json).
  */
