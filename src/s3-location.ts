@@ -77,6 +77,21 @@ export abstract class S3Location {
   public abstract bind(scope: Construct, options: S3LocationBindOptions): S3LocationConfig;
 
   /**
+   * Grants read access to this location, e.g. to the role of a later step that reads it through a step property.
+   * Grants nothing for a URI.
+   *
+   * @param grantee the principal
+   */
+  public abstract grantRead(grantee: iam.IGrantable): void;
+
+  /**
+   * Grants write access to this location. Grants nothing for a URI.
+   *
+   * @param grantee the principal
+   */
+  public abstract grantWrite(grantee: iam.IGrantable): void;
+
+  /**
    * The ARN of the object at `relativePath` below this location and the key that decrypts it, for the property
    * files the pipeline role reads; undefined when the location is a URI.
    *
@@ -94,6 +109,10 @@ class UriLocation extends S3Location {
     return { s3Uri: this.s3Uri };
   }
 
+  public grantRead(): void {}
+
+  public grantWrite(): void {}
+
   public _objectBelow(): undefined {
     return undefined;
   }
@@ -106,27 +125,39 @@ class BucketLocation extends S3Location {
 
   public bind(scope: Construct, options: S3LocationBindOptions): S3LocationConfig {
     this.validate(scope);
+    if (options.access === S3Access.READ) this.grantRead(options.role);
+    else this.grantWrite(options.role);
+    const path = this.isObject ? this.key : this.key && options.access === S3Access.READ ? `${this.key}/` : this.key;
+    return { s3Uri: `s3://${this.bucket.bucketName}/${path}` };
+  }
+
+  public grantRead(grantee: iam.IGrantable): void {
+    this.validate(this.bucket);
     const { bucket, key } = this;
-    const grant = (actions: string[], resourceArns: string[], conditions?: Record<string, any>) =>
-      iam.Grant.addToPrincipal({ grantee: options.role, actions, resourceArns, conditions });
-    const objects = this.isObject ? bucket.arnForObjects(key) : bucket.arnForObjects(key ? `${key}/*` : '*');
-    if (options.access === S3Access.READ) {
-      grant(['s3:GetObject'], [objects]);
-      const listed = this.isObject ? key : key ? `${key}/*` : undefined;
-      grant(['s3:ListBucket'], [bucket.bucketArn], listed ? { StringLike: { 's3:prefix': listed } } : undefined);
-      bucket.encryptionKey?.grantDecrypt(options.role);
-    } else {
-      grant(['s3:PutObject', 's3:AbortMultipartUpload'], [objects]);
-      bucket.encryptionKey?.grant(options.role, 'kms:GenerateDataKey', 'kms:Decrypt');
-    }
-    const path = this.isObject ? key : key && options.access === S3Access.READ ? `${key}/` : key;
-    return { s3Uri: `s3://${bucket.bucketName}/${path}` };
+    this.grant(grantee, ['s3:GetObject'], [this.objectsArn()]);
+    const listed = this.isObject ? key : key ? `${key}/*` : undefined;
+    this.grant(grantee, ['s3:ListBucket'], [bucket.bucketArn], listed ? { StringLike: { 's3:prefix': listed } } : undefined);
+    bucket.encryptionKey?.grantDecrypt(grantee);
+  }
+
+  public grantWrite(grantee: iam.IGrantable): void {
+    this.validate(this.bucket);
+    this.grant(grantee, ['s3:PutObject', 's3:AbortMultipartUpload'], [this.objectsArn()]);
+    this.bucket.encryptionKey?.grant(grantee, 'kms:GenerateDataKey', 'kms:Decrypt');
   }
 
   public _objectBelow(relativePath: string) {
     if (this.isObject) return undefined;
     const key = [this.key, relativePath.replace(/^\/+/, '')].filter((p) => p).join('/');
     return { objectArn: this.bucket.arnForObjects(key), key: this.bucket.encryptionKey?.keyArn };
+  }
+
+  private objectsArn(): string {
+    return this.isObject ? this.bucket.arnForObjects(this.key) : this.bucket.arnForObjects(this.key ? `${this.key}/*` : '*');
+  }
+
+  private grant(grantee: iam.IGrantable, actions: string[], resourceArns: string[], conditions?: Record<string, any>): void {
+    iam.Grant.addToPrincipal({ grantee, actions, resourceArns, conditions });
   }
 
   private validate(scope: Construct): void {
