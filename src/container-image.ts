@@ -97,8 +97,7 @@ export abstract class ContainerImage {
    * An image in an ECR repository; the role the step's job runs with gets pull access to it.
    *
    * @param repository the repository
-   * @param tagOrDigest a tag, or a digest (`sha256:...`)
-   * @default tagOrDigest 'latest'
+   * @param tagOrDigest a tag, or a digest (`sha256:...`); `latest` when omitted
    */
   public static fromEcrRepository(repository: ecr.IRepository, tagOrDigest: string = 'latest'): ContainerImage {
     return new EcrImage(repository, tagOrDigest);

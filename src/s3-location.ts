@@ -93,11 +93,13 @@ export abstract class S3Location {
 
   /**
    * The ARN of the object at `relativePath` below this location and the key that decrypts it, for the property
-   * files the pipeline role reads; undefined when the location is a URI.
+   * files the pipeline role reads; undefined when the location is not a bucket prefix.
    *
    * @internal
    */
-  public abstract _objectBelow(relativePath: string): { readonly objectArn: string; readonly key?: string } | undefined;
+  public _objectBelow(_relativePath: string): { readonly objectArn: string; readonly key?: string } | undefined {
+    return undefined;
+  }
 }
 
 class UriLocation extends S3Location {
@@ -112,10 +114,6 @@ class UriLocation extends S3Location {
   public grantRead(): void {}
 
   public grantWrite(): void {}
-
-  public _objectBelow(): undefined {
-    return undefined;
-  }
 }
 
 class BucketLocation extends S3Location {
@@ -146,7 +144,7 @@ class BucketLocation extends S3Location {
     this.bucket.encryptionKey?.grant(grantee, 'kms:GenerateDataKey', 'kms:Decrypt');
   }
 
-  public _objectBelow(relativePath: string) {
+  public _objectBelow(relativePath: string): { readonly objectArn: string; readonly key?: string } | undefined {
     if (this.isObject) return undefined;
     const key = [this.key, relativePath.replace(/^\/+/, '')].filter((p) => p).join('/');
     return { objectArn: this.bucket.arnForObjects(key), key: this.bucket.encryptionKey?.keyArn };

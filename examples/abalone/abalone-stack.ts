@@ -1,6 +1,6 @@
 // The abalone example of the README ("Define and heal a new pipeline"), as a deployable stack: its scripts are in
 // ./scripts, its images are SageMaker's own, its data comes from AWS's public sample bucket. Keep it equal to the
-// README snippet; test/dsl/example-abalone.test.ts synthesizes it.
+// README snippet (same code; the linter formats this copy); test/dsl/example-abalone.test.ts synthesizes it.
 import * as path from 'path';
 import { Stack, StackProps } from 'aws-cdk-lib';
 import * as iam from 'aws-cdk-lib/aws-iam';
@@ -27,11 +27,14 @@ export class AbaloneStack extends Stack {
     const xgboost = ContainerImage.fromSageMakerImage('xgboost', '1.7-1');
 
     const preprocess = new ProcessingStep(this, 'Preprocess', {
-      role: jobRole, image: sklearn, instanceType: 'ml.m5.xlarge',
+      role: jobRole,
+      image: sklearn,
+      instanceType: 'ml.m5.xlarge',
       code: ProcessingCode.fromDirectory(scripts, 'preprocess.py'),
       containerArguments: ['--train-ratio', '0.7'],
       inputs: [{
-        inputName: 'raw', localPath: '/opt/ml/processing/input',
+        inputName: 'raw',
+        localPath: '/opt/ml/processing/input',
         location: S3Location.fromObject(samples, 'datasets/tabular/uci_abalone/abalone.csv'),
       }],
       outputs: ['train', 'validation', 'test'].map((name) => ({
@@ -40,7 +43,9 @@ export class AbaloneStack extends Stack {
     });
 
     const train = new TrainingStep(this, 'Train', {
-      role: jobRole, image: xgboost, instanceType: 'ml.m5.xlarge',
+      role: jobRole,
+      image: xgboost,
+      instanceType: 'ml.m5.xlarge',
       outputLocation: S3Location.fromBucket(bucket, 'abalone/models'),
       inputs: ['train', 'validation'].map((channel) => ({
         channelName: channel, s3Uri: preprocess.outputUri(channel), contentType: 'text/csv',
@@ -50,14 +55,17 @@ export class AbaloneStack extends Stack {
 
     const report = new PropertyFile({ propertyFileName: 'Evaluation', outputName: 'evaluation', filePath: 'evaluation.json' });
     const evaluate = new ProcessingStep(this, 'Evaluate', {
-      role: jobRole, image: xgboost, instanceType: 'ml.m5.xlarge',
+      role: jobRole,
+      image: xgboost,
+      instanceType: 'ml.m5.xlarge',
       code: ProcessingCode.fromDirectory(scripts, 'evaluate.py'),
       inputs: [
         { inputName: 'model', s3Uri: train.modelArtifactsUri, localPath: '/opt/ml/processing/model' },
         { inputName: 'test', s3Uri: preprocess.outputUri('test'), localPath: '/opt/ml/processing/test' },
       ],
       outputs: [{
-        outputName: 'evaluation', localPath: '/opt/ml/processing/evaluation',
+        outputName: 'evaluation',
+        localPath: '/opt/ml/processing/evaluation',
         location: S3Location.fromBucket(bucket, 'abalone/evaluation'),
       }],
       propertyFiles: [report],

@@ -1,7 +1,7 @@
 import { Duration } from 'aws-cdk-lib';
 import * as iam from 'aws-cdk-lib/aws-iam';
-import type { ContainerImage } from '../container-image';
-import type { S3Location } from '../s3-location';
+import { ContainerImage } from '../container-image';
+import { S3Location } from '../s3-location';
 
 /** How an S3 URI selects objects (`S3DataType`). */
 export enum S3DataType {
