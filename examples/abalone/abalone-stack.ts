@@ -1,6 +1,7 @@
-// The abalone example of the README ("Define and heal a new pipeline"), as a deployable stack: its scripts are in
-// ./scripts, its images are SageMaker's own, its data comes from AWS's public sample bucket. Keep it equal to the
-// README snippet (same code; the linter formats this copy); test/dsl/example-abalone.test.ts synthesizes it.
+// The abalone example of the README ("Define and heal a new pipeline") as a deployable stack: its scripts are in
+// ./scripts (the README names them relative to the app's root), its images are SageMaker's own, its data comes from
+// AWS's public sample bucket. Keep it equal to the README snippet (the linter formats this copy);
+// test/dsl/example-abalone.test.ts synthesizes it.
 import * as path from 'path';
 import { Stack, StackProps } from 'aws-cdk-lib';
 import * as iam from 'aws-cdk-lib/aws-iam';
@@ -37,9 +38,11 @@ export class AbaloneStack extends Stack {
         localPath: '/opt/ml/processing/input',
         location: S3Location.fromObject(samples, 'datasets/tabular/uci_abalone/abalone.csv'),
       }],
-      outputs: ['train', 'validation', 'test'].map((name) => ({
-        outputName: name, localPath: `/opt/ml/processing/${name}`, location: S3Location.fromBucket(bucket, `abalone/${name}`),
-      })),
+      outputs: [
+        { outputName: 'train', localPath: '/opt/ml/processing/train', location: S3Location.fromBucket(bucket, 'abalone/train') },
+        { outputName: 'validation', localPath: '/opt/ml/processing/validation', location: S3Location.fromBucket(bucket, 'abalone/validation') },
+        { outputName: 'test', localPath: '/opt/ml/processing/test', location: S3Location.fromBucket(bucket, 'abalone/test') },
+      ],
     });
 
     const train = new TrainingStep(this, 'Train', {
@@ -47,9 +50,10 @@ export class AbaloneStack extends Stack {
       image: xgboost,
       instanceType: 'ml.m5.xlarge',
       outputLocation: S3Location.fromBucket(bucket, 'abalone/models'),
-      inputs: ['train', 'validation'].map((channel) => ({
-        channelName: channel, s3Uri: preprocess.outputUri(channel), contentType: 'text/csv',
-      })),
+      inputs: [
+        { channelName: 'train', s3Uri: preprocess.outputUri('train'), contentType: 'text/csv' },
+        { channelName: 'validation', s3Uri: preprocess.outputUri('validation'), contentType: 'text/csv' },
+      ],
       hyperparameters: { objective: 'reg:squarederror', num_round: '50', max_depth: '5', eta: '0.2' },
     });
 
