@@ -484,7 +484,7 @@ describe('typed training metrics', () => {
 });
 
 describe('cdk-nag', () => {
-  test('a pipeline with app code, an app image and bucket locations adds no finding beyond the job-type wildcard', () => {
+  test('app code, a SageMaker image and bucket locations: the pipeline stays clean; the job role\'s findings are its data prefixes', () => {
     // GIVEN the same suppression as the plain DSL pipeline (SageMaker names jobs at run time)
     const stack = newStack();
     const bucket = new s3.Bucket(stack, 'Data', { enforceSSL: true, serverAccessLogsPrefix: 'logs/' });
