@@ -57,7 +57,7 @@ const project = new awscdk.AwsCdkConstructLibrary({
 
   // Lambda entry points are declared explicitly below (projen auto-discovers only in src/).
   lambdaAutoDiscover: false,
-  eslintOptions: { dirs: ['src'], devdirs: ['test', 'lambda', 'emulator', 'benchmarks', 'demo'] },
+  eslintOptions: { dirs: ['src'], devdirs: ['test', 'lambda', 'emulator', 'benchmarks', 'demo', 'examples'] },
   jestOptions: {
     // Snapshots are checked, never silently rewritten (`npx projen test:update` rewrites them on purpose).
     updateSnapshot: javascript.UpdateSnapshot.NEVER,
@@ -67,7 +67,7 @@ const project = new awscdk.AwsCdkConstructLibrary({
   },
   tsconfigDev: {
     compilerOptions: {},
-    include: ['../lambda/**/*.ts', '../emulator/**/*.ts', '../benchmarks/**/*.ts', '../demo/**/*.ts'],
+    include: ['../lambda/**/*.ts', '../emulator/**/*.ts', '../benchmarks/**/*.ts', '../demo/**/*.ts', '../examples/**/*.ts'],
   },
 
   gitignore: ['/assets/', '*.tsbuildinfo', '.DS_Store'],
@@ -109,6 +109,7 @@ project.addPackageIgnore('/lambda/');
 project.addPackageIgnore('/emulator/');
 project.addPackageIgnore('/demo/');
 project.addPackageIgnore('/benchmarks/');
+project.addPackageIgnore('/examples/');
 project.addPackageIgnore('/.ci/');
 project.addPackageIgnore('!/assets/');
 
@@ -138,7 +139,7 @@ project.package.addField('overrides', { 'unrs-resolver': '1.12.2' });
 
 // eslint's project service looks for the nearest tsconfig.json: give the non-jsii folders one that inherits the
 // dev configuration (test/tsconfig.json, whose includes cover them), so they are linted with type information.
-for (const dir of ['lambda', 'emulator', 'benchmarks', 'demo']) {
+for (const dir of ['lambda', 'emulator', 'benchmarks', 'demo', 'examples']) {
   new JsonFile(project, `${dir}/tsconfig.json`, { obj: { extends: '../test/tsconfig.json' }, marker: false });
 }
 // jest runs CommonJS: compile tests with module commonjs, so that the handler's lazy `await import()` of optional

@@ -265,7 +265,7 @@ export class Pipeline extends PipelineBase implements iam.IGrantable {
 
     this.definition = props.definition;
     this.role = props.role ?? new iam.Role(this, 'Role', {
-      assumedBy: new iam.ServicePrincipal('sagemaker.amazonaws.com'),
+      assumedBy: sageMakerPrincipalOfThisAccount(this),
       description: `Runs the steps of SageMaker pipeline ${this.node.path}`,
     });
     this.grantPrincipal = this.role;
@@ -336,6 +336,24 @@ export class Pipeline extends PipelineBase implements iam.IGrantable {
   public addToRolePolicy(statement: iam.PolicyStatement): void {
     this.role.addToPrincipalPolicy(statement);
   }
+}
+
+/**
+ * SageMaker as the principal that assumes the pipeline role, limited to SageMaker resources of this account and
+ * region (cross-service confused-deputy prevention:
+ * https://docs.aws.amazon.com/sagemaker/latest/dg/security-confused-deputy-prevention.html). The same role is
+ * assumed on behalf of the pipeline's executions and, when steps pass it, of their jobs (`processing-job/...`,
+ * `training-job/...`, ...), each with its own source ARN, so `aws:SourceArn` matches any SageMaker resource of the
+ * account and region rather than one resource type; `aws:SourceAccount` pins the account as the page recommends.
+ */
+function sageMakerPrincipalOfThisAccount(scope: Construct): iam.IPrincipal {
+  const stack = Stack.of(scope);
+  return new iam.ServicePrincipal('sagemaker.amazonaws.com', {
+    conditions: {
+      StringEquals: { 'aws:SourceAccount': stack.account },
+      ArnLike: { 'aws:SourceArn': stack.formatArn({ service: 'sagemaker', resource: '*', arnFormat: ArnFormat.NO_RESOURCE_NAME }) },
+    },
+  });
 }
 
 /** A unique pipeline name from the construct path, within SageMaker's pattern (letters, digits, hyphens). */

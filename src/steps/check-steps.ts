@@ -1,6 +1,8 @@
 import { Construct } from 'constructs';
 import { ContainerJobProps, ProcessingInput, ProcessingOutput } from './common';
 import { CacheableStepProps, Step, StepType } from './step';
+import { SageMakerImageScope } from '../container-image';
+import { bindImage, bindProcessingInputs, bindProcessingOutputs } from '../private/dsl/job-inputs';
 import { renderProcessingArguments } from '../private/dsl/render-jobs';
 
 /** What a Clarify check computes (`CheckType`). */
@@ -109,6 +111,20 @@ abstract class CheckStep extends Step {
     return this.property('BaselineUsedForDriftCheckConstraints');
   }
 
+  /**
+   * The props with the image and locations bound: plain URIs only.
+   *
+   * @internal
+   */
+  protected _bindJob<P extends CheckStepProps>(props: P): P {
+    return {
+      ...props,
+      imageUri: bindImage(this, '', props, props.role, SageMakerImageScope.PROCESSING, props.instanceType),
+      inputs: bindProcessingInputs(this, props.inputs, props.role),
+      outputs: bindProcessingOutputs(this, props.outputs, props.role),
+    };
+  }
+
   /** Renders the check's top-level fields next to the processing arguments. */
   protected renderCheck(props: CheckStepProps, checkType: string, extra: Record<string, any>): any {
     return this.renderStep(this.renderArguments(renderProcessingArguments(props), props.additionalArguments), {
@@ -144,7 +160,7 @@ export class ClarifyCheckStep extends CheckStep {
    */
   constructor(scope: Construct, id: string, props: ClarifyCheckStepProps) {
     super(scope, id, StepType.CLARIFY_CHECK, props);
-    this.props = props;
+    this.props = this._bindJob(props);
   }
 
   /** Renders the step object. */
@@ -171,7 +187,7 @@ export class QualityCheckStep extends CheckStep {
    */
   constructor(scope: Construct, id: string, props: QualityCheckStepProps) {
     super(scope, id, StepType.QUALITY_CHECK, props);
-    this.props = props;
+    this.props = this._bindJob(props);
   }
 
   /** The S3 URI of the statistics computed by this run (`CalculatedBaselineStatistics`). */

@@ -1,5 +1,7 @@
 import { Duration } from 'aws-cdk-lib';
 import * as iam from 'aws-cdk-lib/aws-iam';
+import { ContainerImage } from '../container-image';
+import { S3Location } from '../s3-location';
 
 /** How an S3 URI selects objects (`S3DataType`). */
 export enum S3DataType {
@@ -55,10 +57,24 @@ export enum TrainingInputMode {
 
 /** Properties of steps that run a SageMaker job in a container. */
 export interface ContainerJobProps {
-  /** The IAM role the job runs with (passed to SageMaker: the pipeline role gets `iam:PassRole` on it). */
+  /**
+   * The IAM role the job runs with (passed to SageMaker: the pipeline role gets `iam:PassRole` on it). It gets
+   * the access the step's `image`, `code` and `location`s need.
+   */
   readonly role: iam.IRole;
-  /** The container image URI, e.g. `ecr.Repository.repositoryUriForTag('v1')` or an AWS framework image. */
-  readonly imageUri: string;
+  /**
+   * The container image: a SageMaker framework image by name and version, an ECR repository or a Docker build
+   * context of the app (the role gets pull access), or any registry URI. Set this or `imageUri`.
+   *
+   * @default - `imageUri`
+   */
+  readonly image?: ContainerImage;
+  /**
+   * The container image URI as a string. Set this or `image`.
+   *
+   * @default - `image`
+   */
+  readonly imageUri?: string;
   /** The ML instance type, e.g. `ml.m5.xlarge`. */
   readonly instanceType: string;
   /**
@@ -98,8 +114,20 @@ export interface ContainerJobProps {
 export interface ProcessingInput {
   /** The input's name (`InputName`). */
   readonly inputName: string;
-  /** Where the data comes from: an S3 URI, a parameter, or another step's output (`S3Uri`). */
-  readonly s3Uri: string;
+  /**
+   * Where the data comes from, as a string: an S3 URI, a parameter, or another step's output (`S3Uri`). Set this
+   * or `location`.
+   *
+   * @default - `location`
+   */
+  readonly s3Uri?: string;
+  /**
+   * Where the data comes from, in a bucket of the app: the job's role gets read access to that prefix. Set this or
+   * `s3Uri`.
+   *
+   * @default - `s3Uri`
+   */
+  readonly location?: S3Location;
   /** Where the job finds it, e.g. `/opt/ml/processing/input` (`LocalPath`). */
   readonly localPath: string;
   /**
@@ -134,8 +162,20 @@ export interface ProcessingOutput {
   readonly outputName: string;
   /** Where the job writes it, e.g. `/opt/ml/processing/train` (`LocalPath`). */
   readonly localPath: string;
-  /** Where it is uploaded (`S3Uri`); may be built with `Join` and `ExecutionVariable`. */
-  readonly s3Uri: string;
+  /**
+   * Where it is uploaded, as a string (`S3Uri`); may be built with `Join` and `ExecutionVariable`. Set this or
+   * `location`.
+   *
+   * @default - `location`
+   */
+  readonly s3Uri?: string;
+  /**
+   * Where it is uploaded, in a bucket of the app: the job's role gets write access to that prefix, and the
+   * pipeline role read access to the property files in it. Set this or `s3Uri`.
+   *
+   * @default - `s3Uri`
+   */
+  readonly location?: S3Location;
   /**
    * When it is uploaded.
    *
@@ -148,8 +188,19 @@ export interface ProcessingOutput {
 export interface TrainingChannel {
   /** The channel's name, e.g. `train` (`ChannelName`). */
   readonly channelName: string;
-  /** Where the data is (`S3Uri`): an S3 URI, a parameter or another step's output. */
-  readonly s3Uri: string;
+  /**
+   * Where the data is, as a string (`S3Uri`): an S3 URI, a parameter or another step's output. Set this or
+   * `location`.
+   *
+   * @default - `location`
+   */
+  readonly s3Uri?: string;
+  /**
+   * Where the data is, in a bucket of the app: the job's role gets read access to that prefix. Set this or `s3Uri`.
+   *
+   * @default - `s3Uri`
+   */
+  readonly location?: S3Location;
   /**
    * How the URI selects objects.
    *
@@ -204,4 +255,12 @@ export interface StepOutputParameter {
    * @default StepOutputType.STRING
    */
   readonly outputType?: StepOutputType;
+}
+
+/** A metric the training container prints, found in its logs with a regular expression. */
+export interface MetricDefinition {
+  /** The metric's name, e.g. `validation:rmse`. */
+  readonly name: string;
+  /** The regular expression that finds the value in the logs. */
+  readonly regex: string;
 }

@@ -2,14 +2,27 @@ import { Duration, Stack } from 'aws-cdk-lib';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import { Construct } from 'constructs';
 import { RetryableStepProps, Step, StepType } from './step';
+import { ContainerImage, SageMakerImageScope } from '../container-image';
+import { bindImage } from '../private/dsl/job-inputs';
 import { compact } from '../private/dsl/merge';
 
 /** Properties of a notebook job step. */
 export interface NotebookJobStepProps extends RetryableStepProps {
   /** The role the job runs with (the pipeline role gets `iam:PassRole` on it). */
   readonly role: iam.IRole;
-  /** The image with the notebook's kernel (e.g. a SageMaker Distribution image of this region). */
-  readonly imageUri: string;
+  /**
+   * The image with the notebook's kernel: an ECR repository or a Docker build context of the app (the role gets
+   * pull access), or a registry URI (e.g. a SageMaker Distribution image of this region). Set this or `imageUri`.
+   *
+   * @default - `imageUri`
+   */
+  readonly image?: ContainerImage;
+  /**
+   * The image URI as a string (e.g. a SageMaker Distribution image of this region). Set this or `image`.
+   *
+   * @default - `image`
+   */
+  readonly imageUri?: string;
   /** The kernel to run the notebook with, e.g. `python3`. */
   readonly kernelName: string;
   /**
@@ -80,6 +93,7 @@ export interface NotebookJobStepProps extends RetryableStepProps {
  */
 export class NotebookJobStep extends Step {
   private readonly props: NotebookJobStepProps;
+  private readonly imageUri: string;
 
   /**
    * @param scope the scope
@@ -90,6 +104,7 @@ export class NotebookJobStep extends Step {
     super(scope, id, StepType.TRAINING, props);
     this.props = props;
     this.validateRetryPolicies(props.retryPolicies);
+    this.imageUri = bindImage(this, '', props, props.role, SageMakerImageScope.TRAINING, props.instanceType);
   }
 
   /** The S3 prefix under which the executed notebook is written (`OutputDataConfig.S3OutputPath`). */
@@ -112,7 +127,7 @@ export class NotebookJobStep extends Step {
       RetryStrategy: { MaximumRetryAttempts: p.maxRetryAttempts ?? 1 },
       StoppingCondition: { MaxRuntimeInSeconds: (p.maxRuntime ?? Duration.days(2)).toSeconds() },
       EnableInterContainerTrafficEncryption: true,
-      AlgorithmSpecification: { TrainingImage: p.imageUri, TrainingInputMode: 'File', ContainerEntrypoint: ['amazon_sagemaker_scheduler'] },
+      AlgorithmSpecification: { TrainingImage: this.imageUri, TrainingInputMode: 'File', ContainerEntrypoint: ['amazon_sagemaker_scheduler'] },
       InputDataConfig: [{
         ChannelName: 'sagemaker_headless_execution_pipelinestep',
         DataSource: { S3DataSource: { S3DataType: 'S3Prefix', S3Uri: p.inputFolderUri, S3DataDistributionType: 'FullyReplicated' } },

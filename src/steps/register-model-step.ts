@@ -1,5 +1,7 @@
 import { Construct } from 'constructs';
 import { RetryableStepProps, Step, StepType } from './step';
+import { ContainerImage, SageMakerImageScope } from '../container-image';
+import { bindImage } from '../private/dsl/job-inputs';
 import { compact } from '../private/dsl/merge';
 
 /**
@@ -35,8 +37,20 @@ export class ModelApprovalStatus {
 
 /** A container of a model package. */
 export interface ModelPackageContainer {
-  /** The inference image URI (`Image`). */
-  readonly imageUri: string;
+  /**
+   * The inference image: a SageMaker framework image (inference scope by default), an ECR repository, a Docker
+   * build context of the app, or any registry URI. Nothing is granted: the models created from the package pull
+   * it with their own role. Set this or `imageUri`.
+   *
+   * @default - `imageUri`
+   */
+  readonly image?: ContainerImage;
+  /**
+   * The inference image URI as a string (`Image`). Set this or `image`.
+   *
+   * @default - `image`
+   */
+  readonly imageUri?: string;
   /**
    * The model artifacts, typically `training.modelArtifactsUri` (`ModelDataUrl`).
    *
@@ -144,6 +158,8 @@ export interface RegisterModelStepProps extends RetryableStepProps {
  */
 export class RegisterModelStep extends Step {
   private readonly props: RegisterModelStepProps;
+  /** The containers' image URIs. */
+  private readonly imageUris: string[];
 
   /**
    * @param scope the scope
@@ -154,6 +170,7 @@ export class RegisterModelStep extends Step {
     super(scope, id, StepType.REGISTER_MODEL, props);
     this.props = props;
     this.validateRetryPolicies(props.retryPolicies);
+    this.imageUris = props.containers.map((c, i) => bindImage(this, `containers[${i}]`, c, undefined, SageMakerImageScope.INFERENCE));
   }
 
   /** The ARN of the registered model package version (`ModelPackageArn`). */
@@ -177,7 +194,7 @@ export class RegisterModelStep extends Step {
       ModelMetrics: Object.keys(metrics).length > 0 ? metrics : undefined,
       CustomerMetadataProperties: p.customerMetadata,
       InferenceSpecification: compact({
-        Containers: p.containers.map((c) => compact({ Image: c.imageUri, Environment: c.environment, ModelDataUrl: c.modelDataUrl })),
+        Containers: p.containers.map((c, i) => compact({ Image: this.imageUris[i], Environment: c.environment, ModelDataUrl: c.modelDataUrl })),
         SupportedContentTypes: p.contentTypes,
         SupportedResponseMIMETypes: p.responseTypes,
         SupportedRealtimeInferenceInstanceTypes: p.inferenceInstanceTypes,

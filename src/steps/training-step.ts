@@ -1,13 +1,39 @@
+import { Token } from 'aws-cdk-lib';
 import { Construct } from 'constructs';
-import { ContainerJobProps, TrainingChannel, TrainingInputMode } from './common';
+import { ContainerJobProps, MetricDefinition, TrainingChannel, TrainingInputMode } from './common';
 import { CacheableStepProps, RetryableStepProps, Step, StepType } from './step';
+import { SageMakerImageScope } from '../container-image';
+import { bindChannels, bindImage, bindLocation, validateMetricDefinitions } from '../private/dsl/job-inputs';
 import { compact } from '../private/dsl/merge';
 import { renderChannels, renderStoppingCondition } from '../private/dsl/render-jobs';
+import { ConstructValidationError, received } from '../private/errors';
+import { S3Access, S3Location } from '../s3-location';
 
 /** Properties of a training step. */
 export interface TrainingStepProps extends RetryableStepProps, CacheableStepProps, ContainerJobProps {
-  /** Where the model artifacts are written (`OutputDataConfig.S3OutputPath`). */
-  readonly outputPath: string;
+  /**
+   * Where the model artifacts are written, as a string (`OutputDataConfig.S3OutputPath`). Set this or
+   * `outputLocation`.
+   *
+   * @default - `outputLocation`
+   */
+  readonly outputPath?: string;
+  /**
+   * Where the model artifacts are written, in a bucket of the app: the job's role gets write access to that
+   * prefix. Set this or `outputPath`.
+   *
+   * @default - `outputPath`
+   */
+  readonly outputLocation?: S3Location;
+  /**
+   * How the metrics the training container prints are found in its logs (`AlgorithmSpecification.MetricDefinitions`);
+   * read their final values with `finalMetricValue`. SageMaker's built-in algorithms report their own metrics
+   * without definitions.
+   *
+   * @see https://docs.aws.amazon.com/sagemaker/latest/dg/training-metrics.html
+   * @default - none: the algorithm's built-in metrics only
+   */
+  readonly metricDefinitions?: MetricDefinition[];
   /**
    * The input channels, e.g. `{ channelName: 'train', s3Uri: preprocess.outputUri('train') }`.
    *
@@ -37,6 +63,8 @@ export interface TrainingStepProps extends RetryableStepProps, CacheableStepProp
  */
 export class TrainingStep extends Step {
   private readonly props: TrainingStepProps;
+  /** The props with the image and locations bound: plain URIs only. */
+  private readonly job: TrainingStepProps;
 
   /**
    * @param scope the scope
@@ -47,6 +75,34 @@ export class TrainingStep extends Step {
     super(scope, id, StepType.TRAINING, props);
     this.props = props;
     this.validateRetryPolicies(props.retryPolicies);
+    validateMetricDefinitions(this, props.metricDefinitions);
+    this.job = {
+      ...props,
+      imageUri: bindImage(this, '', props, props.role, SageMakerImageScope.TRAINING, props.instanceType),
+      inputs: bindChannels(this, props.inputs, props.role),
+      outputPath: bindLocation(this, '', { s3Uri: props.outputPath, location: props.outputLocation }, props.role, S3Access.WRITE,
+        'outputPath', 'outputLocation'),
+    };
+  }
+
+  /**
+   * The final value of a metric of the training job, for a `Condition`: SageMaker's `DescribeTrainingJob` returns
+   * the last value of each metric in `FinalMetricDataList`, which a pipeline reads by metric name, e.g.
+   * `{"Get": "Steps.Train.FinalMetricDataList['validation:rmse'].Value"}`.
+   *
+   * @see https://docs.aws.amazon.com/sagemaker/latest/APIReference/API_DescribeTrainingJob.html#sagemaker-DescribeTrainingJob-response-FinalMetricDataList
+   * @see https://docs.aws.amazon.com/sagemaker/latest/dg/build-and-manage-propertyfile.html
+   * @param metricName a metric of `metricDefinitions`, or one the algorithm reports itself (e.g. XGBoost's `validation:rmse`)
+   * @returns a number token rendering as that property reference
+   */
+  public finalMetricValue(metricName: string): number {
+    const defined = (this.props.metricDefinitions ?? []).map((m) => m.name);
+    if (!Token.isUnresolved(metricName) && (metricName.length === 0 || metricName.includes('\''))) {
+      throw new ConstructValidationError(this, 'TrainingStep.MetricName',
+        `finalMetricValue: metric name must be non-empty and without "'"; received ${received(metricName)}.`
+        + (defined.length ? ` Defined metrics: ${defined.map((n) => `"${n}"`).join(', ')}.` : ''));
+    }
+    return this.propertyAsNumber(`FinalMetricDataList['${metricName}'].Value`);
   }
 
   /** The S3 URI of the trained model (`ModelArtifacts.S3ModelArtifacts`), for model and evaluation steps. */
@@ -66,9 +122,13 @@ export class TrainingStep extends Step {
 
   /** Renders the step object. */
   public toStepJson(): any {
-    const p = this.props;
+    const p = this.job;
     const args = compact({
-      AlgorithmSpecification: { TrainingInputMode: p.inputMode ?? TrainingInputMode.FILE, TrainingImage: p.imageUri },
+      AlgorithmSpecification: compact({
+        TrainingInputMode: p.inputMode ?? TrainingInputMode.FILE,
+        TrainingImage: p.imageUri,
+        MetricDefinitions: p.metricDefinitions?.map((m) => ({ Name: m.name, Regex: m.regex })),
+      }),
       OutputDataConfig: { S3OutputPath: p.outputPath },
       StoppingCondition: renderStoppingCondition(p.maxRuntime),
       ResourceConfig: { VolumeSizeInGB: p.volumeSizeInGb ?? 30, InstanceCount: p.instanceCount ?? 1, InstanceType: p.instanceType },

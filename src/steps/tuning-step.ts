@@ -1,10 +1,13 @@
 import { Construct } from 'constructs';
-import { ContainerJobProps, TrainingChannel, TrainingInputMode } from './common';
+import { ContainerJobProps, MetricDefinition, TrainingChannel, TrainingInputMode } from './common';
 import { CacheableStepProps, RetryableStepProps, Step, StepType } from './step';
+import { SageMakerImageScope } from '../container-image';
 import { Join } from '../expressions';
+import { bindChannels, bindImage, bindLocation, validateMetricDefinitions } from '../private/dsl/job-inputs';
 import { compact } from '../private/dsl/merge';
 import { renderChannels, renderStoppingCondition } from '../private/dsl/render-jobs';
 import { ConstructValidationError } from '../private/errors';
+import { S3Access, S3Location } from '../s3-location';
 
 /** How a hyperparameter's range is searched (`ScalingType`). */
 export enum HyperparameterScalingType {
@@ -36,14 +39,6 @@ export enum TuningStrategy {
   HYPERBAND = 'Hyperband',
   /** Grid search (categorical ranges only). */
   GRID = 'Grid',
-}
-
-/** A metric the training container prints, found in its logs with a regular expression. */
-export interface MetricDefinition {
-  /** The metric's name, e.g. `validation:rmse`. */
-  readonly name: string;
-  /** The regular expression that finds the value in the logs. */
-  readonly regex: string;
 }
 
 /** The range a tuning job searches for one hyperparameter. */
@@ -119,8 +114,20 @@ class CategoricalRange extends HyperparameterRange {
 
 /** Properties of a tuning step. */
 export interface TuningStepProps extends RetryableStepProps, CacheableStepProps, ContainerJobProps {
-  /** Where the training jobs write their models (`OutputDataConfig.S3OutputPath`). */
-  readonly outputPath: string;
+  /**
+   * Where the training jobs write their models, as a string (`OutputDataConfig.S3OutputPath`). Set this or
+   * `outputLocation`.
+   *
+   * @default - `outputLocation`
+   */
+  readonly outputPath?: string;
+  /**
+   * Where the training jobs write their models, in a bucket of the app: the job's role gets write access to that
+   * prefix. Set this or `outputPath`.
+   *
+   * @default - `outputPath`
+   */
+  readonly outputLocation?: S3Location;
   /** The metric to optimize, as named in `metricDefinitions` (or by a built-in algorithm). */
   readonly objectiveMetricName: string;
   /**
@@ -174,7 +181,8 @@ export interface TuningStepProps extends RetryableStepProps, CacheableStepProps,
  * @see https://docs.aws.amazon.com/sagemaker/latest/dg/build-and-manage-steps-types.html#step-type-tuning
  */
 export class TuningStep extends Step {
-  private readonly props: TuningStepProps;
+  /** The props with the image and locations bound: plain URIs only. */
+  private readonly job: TuningStepProps;
 
   /**
    * @param scope the scope
@@ -183,12 +191,19 @@ export class TuningStep extends Step {
    */
   constructor(scope: Construct, id: string, props: TuningStepProps) {
     super(scope, id, StepType.TUNING, props);
-    this.props = props;
     this.validateRetryPolicies(props.retryPolicies);
     if (props.ranges.length === 0) {
       throw new ConstructValidationError(this, 'TuningStep.Ranges',
         'ranges is empty. Give at least one HyperparameterRange, e.g. HyperparameterRange.continuous(\'eta\', 0.1, 0.5).');
     }
+    validateMetricDefinitions(this, props.metricDefinitions);
+    this.job = {
+      ...props,
+      imageUri: bindImage(this, '', props, props.role, SageMakerImageScope.TRAINING, props.instanceType),
+      inputs: bindChannels(this, props.inputs, props.role),
+      outputPath: bindLocation(this, '', { s3Uri: props.outputPath, location: props.outputLocation }, props.role, S3Access.WRITE,
+        'outputPath', 'outputLocation'),
+    };
   }
 
   /** The name of the best training job (`BestTrainingJob.TrainingJobName`). */
@@ -203,13 +218,13 @@ export class TuningStep extends Step {
    * @param rank 0 for the best model
    */
   public topModelUri(rank: number): string {
-    const prefix = this.props.outputPath.replace(/\/+$/, '');
+    const prefix = this.job.outputPath!.replace(/\/+$/, '');
     return Join.of('/', [prefix, this.property(`TrainingJobSummaries[${rank}].TrainingJobName`), 'output/model.tar.gz']);
   }
 
   /** Renders the step object. */
   public toStepJson(): any {
-    const p = this.props;
+    const p = this.job;
     const ranges: Record<string, any[]> = { IntegerParameterRanges: [], ContinuousParameterRanges: [], CategoricalParameterRanges: [] };
     for (const r of p.ranges) {
       const { key, json } = r._render();

@@ -102,10 +102,20 @@ describe('Pipeline', () => {
     // WHEN
     new Pipeline(stack, 'Abalone', { definition: buildAbalone(stack).definition });
 
-    // THEN the role trusts SageMaker only
+    // THEN the role trusts SageMaker only, on behalf of SageMaker resources of this account and region
     const template = Template.fromStack(stack);
     template.hasResourceProperties('AWS::IAM::Role', {
-      AssumeRolePolicyDocument: { Statement: [{ Action: 'sts:AssumeRole', Effect: 'Allow', Principal: { Service: 'sagemaker.amazonaws.com' } }] },
+      AssumeRolePolicyDocument: {
+        Statement: [{
+          Action: 'sts:AssumeRole',
+          Effect: 'Allow',
+          Principal: { Service: 'sagemaker.amazonaws.com' },
+          Condition: {
+            StringEquals: { 'aws:SourceAccount': '111122223333' },
+            ArnLike: { 'aws:SourceArn': { 'Fn::Join': ['', ['arn:', { Ref: 'AWS::Partition' }, ':sagemaker:us-east-1:111122223333:*']] } },
+          },
+        }],
+      },
     });
     // and its policy lists exactly the step actions
     const [policy] = Object.values(template.findResources('AWS::IAM::Policy')) as any[];
@@ -131,14 +141,21 @@ describe('Pipeline', () => {
       Resource: { 'Fn::Join': ['', ['arn:', { Ref: 'AWS::Partition' }, ':sagemaker:us-east-1:111122223333:processing-job/*']] },
     }));
     expect(JSON.stringify(statements)).not.toMatch(/"sagemaker:\*"|"Resource":"\*"/);
-    // the property file read by the condition (JsonGet): only the evaluation output's location
+    // the property file read by the condition (JsonGet): only that file, at <output S3Uri>/<FilePath>
     expect(statements).toContainEqual({
       Action: 's3:GetObject',
       Effect: 'Allow',
       Resource: {
         'Fn::Join': ['', ['arn:', { Ref: 'AWS::Partition' },
-          ':s3:::sagemaker-us-east-1-167762637358/AbaloneEval-19b131b63656129c86bfecbee4904927/output/evaluation*']],
+          ':s3:::sagemaker-us-east-1-167762637358/AbaloneEval-19b131b63656129c86bfecbee4904927/output/evaluation/evaluation.json']],
       },
+    });
+    // the model package group it registers into, by name (in both spellings SageMaker may use in its ARN)
+    const groupArn = (name: string) => ({ 'Fn::Join': ['', ['arn:', { Ref: 'AWS::Partition' }, `:sagemaker:us-east-1:111122223333:model-package-group/${name}`]] });
+    expect(statements).toContainEqual({
+      Action: ['sagemaker:CreateModelPackage', 'sagemaker:DescribeModelPackageGroup'],
+      Effect: 'Allow',
+      Resource: [groupArn('AbaloneModelPackageGroupName'), groupArn('abalonemodelpackagegroupname')],
     });
   });
 

@@ -13,7 +13,9 @@ import { DefinitionModel } from '../../kernel/definition-model';
  * - `lambda:InvokeFunction` on Lambda steps' `FunctionArn`;
  * - `sqs:SendMessage` on Callback steps' queues (from a literal `SqsQueueUrl`; the DSL's CallbackStep grants it itself);
  * - for EMR steps, adding/describing/cancelling steps on that cluster and the EventBridge rule SageMaker uses to track them;
- * - `s3:GetObject` on the output locations of property files (read by `Std:JsonGet`).
+ * - `s3:GetObject` on property files (read by `Std:JsonGet`): the file itself when its output's URI is a literal,
+ *   else the literal start of the URI followed by `*`;
+ * - a RegisterModel step's model package group by name when it is a literal, else every group (`model-package-group/*`).
  * Condition and Fail steps need nothing. Unknown step types get nothing: grant them with `pipeline.addToRolePolicy`.
  *
  * Sources: the SageMaker Pipelines step types (https://docs.aws.amazon.com/sagemaker/latest/dg/build-and-manage-steps-types.html)
@@ -27,11 +29,14 @@ export function derivePolicyStatements(scope: IConstruct, model: DefinitionModel
     service: 'sagemaker', resource, resourceName: '*', arnFormat: ArnFormat.SLASH_RESOURCE_NAME,
   });
 
-  const actionsByResource = new Map<string, Set<string>>();
-  const allow = (resource: string, ...actions: string[]) => {
-    const set = actionsByResource.get(resource) ?? new Set<string>();
-    actions.forEach((a) => set.add(a));
-    actionsByResource.set(resource, set);
+  // One statement per resource list; the key is the list joined.
+  const actionsByResource = new Map<string, { resources: string[]; actions: Set<string> }>();
+  const allow = (resource: string | string[], ...actions: string[]) => {
+    const resources = ([] as string[]).concat(resource);
+    const key = resources.join('\n');
+    const entry = actionsByResource.get(key) ?? { resources, actions: new Set<string>() };
+    actions.forEach((a) => entry.actions.add(a));
+    actionsByResource.set(key, entry);
   };
   const passedRoles = new Set<string>();
   const functions = new Set<string>();
@@ -70,7 +75,8 @@ export function derivePolicyStatements(scope: IConstruct, model: DefinitionModel
       case 'RegisterModel':
         allow(sagemakerArn('model-package'), 'sagemaker:CreateModelPackage', 'sagemaker:DescribeModelPackage',
           'sagemaker:AddTags');
-        allow(sagemakerArn('model-package-group'), 'sagemaker:CreateModelPackage', 'sagemaker:DescribeModelPackageGroup');
+        allow(modelPackageGroupArns(args.ModelPackageGroupName, stack), 'sagemaker:CreateModelPackage',
+          'sagemaker:DescribeModelPackageGroup');
         break;
       case 'Transform':
         allow(sagemakerArn('transform-job'), 'sagemaker:CreateTransformJob', 'sagemaker:DescribeTransformJob',
@@ -105,8 +111,8 @@ export function derivePolicyStatements(scope: IConstruct, model: DefinitionModel
     // property files' output locations, and nothing else in S3.
     statements.push(new iam.PolicyStatement({ actions: ['s3:GetObject'], resources: propertyFileObjects }));
   }
-  for (const [resource, actions] of actionsByResource) {
-    statements.push(new iam.PolicyStatement({ actions: [...actions].sort(), resources: [resource] }));
+  for (const { resources, actions } of actionsByResource.values()) {
+    statements.push(new iam.PolicyStatement({ actions: [...actions].sort(), resources }));
   }
   if (passedRoles.size > 0) {
     statements.push(new iam.PolicyStatement({
@@ -140,8 +146,9 @@ export function derivePolicyStatements(scope: IConstruct, model: DefinitionModel
 }
 
 /**
- * The S3 object ARNs (prefix + `*`) of the processing outputs that hold property files. An output URI built at
- * run time (`Std:Join` with an execution id) is scoped to its literal leading part.
+ * The S3 object ARNs of property files. A file is at `<output S3Uri>/<FilePath>`: a literal URI gives the file's
+ * exact ARN. An output URI built at run time (`Std:Join` with an execution id) is scoped to its literal leading
+ * part followed by `*`, the narrowest that covers every run.
  */
 function propertyFileLocations(steps: any[], stack: Stack): string[] {
   const result = new Set<string>();
@@ -150,29 +157,57 @@ function propertyFileLocations(steps: any[], stack: Stack): string[] {
     const outputs: any[] = step.Arguments?.ProcessingOutputConfig?.Outputs ?? [];
     for (const file of step.PropertyFiles) {
       const output = outputs.find((o) => o?.OutputName === file?.OutputName);
-      const prefix = literalPrefix(output?.S3Output?.S3Uri);
-      const match = prefix ? /^s3:\/\/([^/]+)\/?(.*)$/.exec(prefix) : null;
-      if (!match || match[1].length === 0 || Token.isUnresolved(match[1])) continue;
-      result.add(`arn:${stack.partition}:s3:::${match[1]}/${match[2]}*`);
+      const literal = literalPrefix(output?.S3Output?.S3Uri);
+      const match = literal ? /^s3:\/\/([^/]+)\/?(.*)$/.exec(literal.prefix) : null;
+      if (!literal || !match || match[1].length === 0 || Token.isUnresolved(match[1])) continue;
+      const filePath = typeof file?.FilePath === 'string' && !Token.isUnresolved(file.FilePath) ? file.FilePath : undefined;
+      const key = literal.complete && filePath !== undefined
+        ? [match[2].replace(/\/+$/, ''), filePath.replace(/^\/+/, '')].filter((p) => p).join('/')
+        : `${match[2]}*`;
+      result.add(`arn:${stack.partition}:s3:::${match[1]}/${key}`);
     }
   }
   return [...result];
 }
 
-/** The literal start of an S3 URI: the string itself, or the leading literal values of a `Std:Join`. */
-function literalPrefix(uri: unknown): string | undefined {
-  if (typeof uri === 'string') return Token.isUnresolved(uri) ? undefined : uri;
+/**
+ * The literal start of an S3 URI: the string itself (complete), or the leading literal values of a `Std:Join`
+ * (complete only when every value is literal).
+ */
+function literalPrefix(uri: unknown): { prefix: string; complete: boolean } | undefined {
+  if (typeof uri === 'string') return Token.isUnresolved(uri) ? undefined : { prefix: uri, complete: true };
   const join = (uri as any)?.['Std:Join'];
   if (!join || !Array.isArray(join.Values) || typeof join.On !== 'string') return undefined;
   const literals: string[] = [];
   for (const value of join.Values) {
     if (typeof value !== 'string' || Token.isUnresolved(value)) {
       literals.push('');
-      break;
+      return { prefix: literals.join(join.On), complete: false };
     }
     literals.push(value);
   }
-  return literals.join(join.On);
+  return { prefix: literals.join(join.On), complete: true };
+}
+
+/**
+ * The model package group ARNs a RegisterModel step adds versions to: the group named in its arguments (by name or
+ * ARN), or every group of the account and region when the name is only known at run time (a parameter or a step
+ * property). SageMaker has returned some resource ARNs in lower case, so a name with capitals is granted in both
+ * spellings (still that one group).
+ */
+function modelPackageGroupArns(group: unknown, stack: Stack): string[] {
+  const pattern = /^(arn:aws[a-z-]*:sagemaker:[a-z0-9-]*:[0-9]{12}:model-package-group\/)?([a-zA-Z0-9](-*[a-zA-Z0-9]){0,62})$/;
+  const match = typeof group === 'string' && !Token.isUnresolved(group) ? pattern.exec(group) : null;
+  if (!match) {
+    return [stack.formatArn({ service: 'sagemaker', resource: 'model-package-group', resourceName: '*', arnFormat: ArnFormat.SLASH_RESOURCE_NAME })];
+  }
+  const arn = match[1] ? group as string : stack.formatArn({
+    service: 'sagemaker', resource: 'model-package-group', resourceName: match[2], arnFormat: ArnFormat.SLASH_RESOURCE_NAME,
+  });
+  const lower = match[1] ? arn.replace(/[^/]+$/, match[2].toLowerCase()) : stack.formatArn({
+    service: 'sagemaker', resource: 'model-package-group', resourceName: match[2].toLowerCase(), arnFormat: ArnFormat.SLASH_RESOURCE_NAME,
+  });
+  return arn === lower ? [arn] : [arn, lower];
 }
 
 /** Role ARNs passed in a step's arguments (`RoleArn`, `ExecutionRoleArn`, at any depth). */

@@ -1,0 +1,5 @@
+"""Test fixture: a module imported by preprocess.py."""
+
+
+def columns():
+    return ["sex", "length", "diameter"]

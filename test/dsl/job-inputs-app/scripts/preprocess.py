@@ -1,0 +1,4 @@
+"""Test fixture: a processing script that imports a file beside it."""
+from features import columns
+
+print(columns())
