@@ -14,9 +14,10 @@ import { JsonFile, ReleasableCommits, awscdk, release } from 'projen';
  * Called from .projenrc.ts after the project is defined.
  */
 export function configureShipping(project: awscdk.AwsCdkConstructLibrary): void {
-  // integ-tests-alpha is released for each aws-cdk-lib version: pin the one matching the cdkVersion we build against.
+  // integ-tests-alpha is pinned to a release not newer than the aws-cdk-lib we build against (its peer dependency is
+  // `aws-cdk-lib ^<its version>`); 2.245.0-alpha.0 is the newest such release our registry serves.
   // integ-runner is versioned on its own; any 2.x reads the snapshots of this aws-cdk-lib.
-  project.addDevDeps('@aws-cdk/integ-runner@^2.197.10', `@aws-cdk/integ-tests-alpha@${cdkVersionOf(project)}-alpha.0`);
+  project.addDevDeps('@aws-cdk/integ-runner@^2.197.10', '@aws-cdk/integ-tests-alpha@2.245.0-alpha.0');
 
   // Scripts of the build itself, type-checked and linted like the other non-jsii folders.
   project.tsconfigDev.addInclude('../build-tools/**/*.ts');
@@ -118,8 +119,4 @@ function configureRelease(project: awscdk.AwsCdkConstructLibrary): void {
       exec: `npx -p publib@latest ${command} ${dir}`,
     });
   }
-}
-
-function cdkVersionOf(project: awscdk.AwsCdkConstructLibrary): string {
-  return project.cdkVersion.replace(/^[\^~]/, '');
 }

@@ -70,6 +70,13 @@ abstract class PipelineBase extends Resource implements IPipeline {
   /** The name of the pipeline. */
   public abstract readonly pipelineName: string;
 
+  /**
+   * A reference to this pipeline, its name, in the form aws-cdk-lib's constructs accept one (`IPipelineRef`).
+   */
+  public get pipelineRef(): sagemaker.PipelineReference {
+    return { pipelineName: this.pipelineName };
+  }
+
   /** The ARN pattern of the pipeline's executions, `arn:…:pipeline/NAME/execution/*`. */
   public get pipelineExecutionArnPattern(): string {
     return `${this.pipelineArn}/execution/*`;
