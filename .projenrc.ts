@@ -1,4 +1,5 @@
 import { JsonFile, awscdk, javascript } from 'projen';
+import { configureCompat } from './projenrc/compat';
 import { configureShipping } from './projenrc/shipping';
 
 /**
@@ -163,5 +164,6 @@ project.tryFindObjectFile('package.json')!.addOverride('jest.transform', {
 project.testTask.prependExec('tsc --noEmit -p test/tsconfig.json');
 
 configureShipping(project);
+configureCompat(project);
 
 project.synth();
