@@ -3,6 +3,7 @@ import { Annotations, Match, Template } from 'aws-cdk-lib/assertions';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import * as lambda from 'aws-cdk-lib/aws-lambda';
 import * as s3 from 'aws-cdk-lib/aws-s3';
+import * as sagemaker from 'aws-cdk-lib/aws-sagemaker';
 import * as sqs from 'aws-cdk-lib/aws-sqs';
 import { AwsSolutionsChecks } from 'cdk-nag';
 import { Construct } from 'constructs';
@@ -81,6 +82,23 @@ describe('Pipeline', () => {
       'Fn::Join': ['', ['arn:', { Ref: 'AWS::Partition' }, ':sagemaker:us-east-1:111122223333:pipeline/', { Ref: expect.stringMatching(/^Pipeline/) }]],
     });
     expect(stack.resolve(pipeline.pipelineName)).toEqual({ Ref: expect.stringMatching(/^Pipeline/) });
+  });
+
+  test('is an aws-cdk-lib IPipeline whose pipelineRef names it, owned or imported', () => {
+    // GIVEN
+    const stack = newStack();
+    const jobRole = iam.Role.fromRoleArn(stack, 'JobRole', 'arn:aws:iam::111122223333:role/job');
+
+    // WHEN
+    const pipelines: sagemaker.IPipeline[] = [
+      new Pipeline(stack, 'Pipeline', { definition: PipelineDefinition.fromSteps([processingStep(stack, jobRole)]) }),
+      Pipeline.fromPipelineName(stack, 'ByName', 'churn'),
+      Pipeline.fromPipelineArn(stack, 'ByArn', 'arn:aws:sagemaker:us-east-1:111122223333:pipeline/fraud'),
+    ];
+
+    // THEN
+    expect(pipelines.map((p) => stack.resolve(p.pipelineRef.pipelineName)))
+      .toEqual([{ Ref: expect.stringMatching(/^Pipeline/) }, 'churn', 'fraud']);
   });
 
   test('generates a valid name when none is given', () => {
