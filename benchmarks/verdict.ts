@@ -11,9 +11,9 @@ export const TOLERANCE = Number(process.env.BENCH_TOLERANCE ?? 0.1);
 export type Verdict = 'OK' | 'NEAR' | 'MISS';
 
 /** Judges a median timing (or a ratio of timings) that must be at most `target`. */
-export function judgeTiming(median: number, target: number, tolerance: number = TOLERANCE): Verdict {
-  if (median <= target) return 'OK';
-  return median <= target * (1 + tolerance) ? 'NEAR' : 'MISS';
+export function judgeTiming(medianValue: number, target: number, tolerance: number = TOLERANCE): Verdict {
+  if (medianValue <= target) return 'OK';
+  return medianValue <= target * (1 + tolerance) ? 'NEAR' : 'MISS';
 }
 
 /** Judges a value that does not depend on timing (a size, a count) and must be at most `target`. */

@@ -52,15 +52,16 @@ for (const file of fs.readdirSync(TEST_DIR).filter((f) => /^integ\..*\.ts$/.test
   const outdir = synthesize(path.join(TEST_DIR, file));
   try {
     if (update) {
+      // The assembly as integ-runner commits it: without the staged assets (gitignored, rebuilt every time) and
+      // without the construct metadata files, whose creation stack traces name this machine's paths.
+      const files = fs.readdirSync(outdir, { withFileTypes: true })
+        .filter((entry) => entry.isFile() && !entry.name.endsWith('.metadata.json'))
+        .map((entry) => ({ name: entry.name, text: fs.readFileSync(path.join(outdir, entry.name), 'utf-8') }));
+      const leaking = files.find((f) => f.text.includes(ROOT));
+      if (leaking) throw new Error(`${leaking.name} of ${file} names this machine's path ${ROOT}; the snapshot is left as it was.`);
       fs.rmSync(snapshot, { recursive: true, force: true });
       fs.mkdirSync(snapshot);
-      // The assembly as integ-runner would commit it, without the staged assets (gitignored, rebuilt every time).
-      for (const entry of fs.readdirSync(outdir, { withFileTypes: true })) {
-        if (!entry.isFile()) continue;
-        const text = fs.readFileSync(path.join(outdir, entry.name), 'utf-8');
-        if (text.includes(ROOT)) throw new Error(`${entry.name} of ${file} names this machine's path ${ROOT}: it is not committed.`);
-        fs.writeFileSync(path.join(snapshot, entry.name), text);
-      }
+      for (const f of files) fs.writeFileSync(path.join(snapshot, f.name), f.text);
       console.log(`UPDATED  ${file}`);
       continue;
     }
