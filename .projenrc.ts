@@ -1,8 +1,17 @@
 import { JsonFile, awscdk, javascript } from 'projen';
+import { configureCompat } from './projenrc/compat';
 import { configureShipping } from './projenrc/shipping';
 
-/** The aws-cdk-lib version we build and test against; consumers need at least this one. */
-const CDK_VERSION = '2.211.0';
+/**
+ * The aws-cdk-lib floor: we build and unit-test against it, consumers need at least this one (the compatibility
+ * suite in compat/ also tests the newest). 2.269.0 because it is the first release with all of:
+ * - `aws_sagemaker.IPipeline` extending `IPipelineRef` (since 2.235.0), which our pipelines implement;
+ * - `Validations.of(scope).acknowledge` (since 2.252.0) accepting finding-level ids such as
+ *   `AwsSolutions-IAM5[Resource::arn:...]`, whose `::` inside brackets older releases reject (aws/aws-cdk#38787):
+ *   the acknowledgements cdk-nag 3 reads;
+ * - Node.js 24 as `determineLatestNodeRuntime`'s answer in every region, the runtime cdk-nag's AwsSolutions-L1 wants.
+ */
+const CDK_VERSION = '2.269.0';
 
 const project = new awscdk.AwsCdkConstructLibrary({
   name: 'cdk-sagemaker-pipelines',
@@ -171,5 +180,6 @@ project.eslint?.addOverride({
 });
 
 configureShipping(project);
+configureCompat(project);
 
 project.synth();

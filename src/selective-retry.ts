@@ -402,7 +402,10 @@ class SharedResources extends Construct {
     });
     this.handler = new lambda.Function(this, 'Handler', {
       description: 'Heals failed SageMaker pipeline executions with selective executions (cdk-sagemaker-pipelines)',
-      runtime: lambda.Runtime.NODEJS_22_X,
+      // The newest Node.js runtime the app's aws-cdk-lib knows for the stack's region (Node.js 24 from aws-cdk-lib
+      // 2.269.0, our floor, on): cdk-nag's AwsSolutions-L1 asks for the newest runtime of the family. The bundle's
+      // esbuild target is older (node22), so it runs on any of them.
+      runtime: lambda.determineLatestNodeRuntime(this),
       architecture: lambda.Architecture.ARM_64,
       handler: 'index.handler',
       code: lambda.Code.fromAsset(path.join(__dirname, '..', 'assets', 'selective-retry-handler')),

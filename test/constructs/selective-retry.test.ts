@@ -77,7 +77,7 @@ describe('SelectiveRetry', () => {
     template.resourceCountIs('AWS::Events::Rule', 3);
     template.resourceCountIs('AWS::Lambda::Permission', 3);
     template.hasResourceProperties('AWS::Lambda::Function', {
-      Runtime: 'nodejs22.x',
+      Runtime: 'nodejs24.x',
       Architectures: ['arm64'],
       Handler: 'index.handler',
       ReservedConcurrentExecutions: 1,

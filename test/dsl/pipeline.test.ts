@@ -3,8 +3,10 @@ import { Annotations, Match, Template } from 'aws-cdk-lib/assertions';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import * as lambda from 'aws-cdk-lib/aws-lambda';
 import * as s3 from 'aws-cdk-lib/aws-s3';
+import * as sagemaker from 'aws-cdk-lib/aws-sagemaker';
 import * as sqs from 'aws-cdk-lib/aws-sqs';
-import { AwsSolutionsChecks, NagSuppressions } from 'cdk-nag';
+import { AwsSolutionsChecks } from 'cdk-nag';
+import { Construct } from 'constructs';
 import { buildAbalone } from './abalone';
 import { FIXTURES, newStack } from './util';
 import {
@@ -80,6 +82,23 @@ describe('Pipeline', () => {
       'Fn::Join': ['', ['arn:', { Ref: 'AWS::Partition' }, ':sagemaker:us-east-1:111122223333:pipeline/', { Ref: expect.stringMatching(/^Pipeline/) }]],
     });
     expect(stack.resolve(pipeline.pipelineName)).toEqual({ Ref: expect.stringMatching(/^Pipeline/) });
+  });
+
+  test('is an aws-cdk-lib IPipeline whose pipelineRef names it, owned or imported', () => {
+    // GIVEN
+    const stack = newStack();
+    const jobRole = iam.Role.fromRoleArn(stack, 'JobRole', 'arn:aws:iam::111122223333:role/job');
+
+    // WHEN
+    const pipelines: sagemaker.IPipeline[] = [
+      new Pipeline(stack, 'Pipeline', { definition: PipelineDefinition.fromSteps([processingStep(stack, jobRole)]) }),
+      Pipeline.fromPipelineName(stack, 'ByName', 'churn'),
+      Pipeline.fromPipelineArn(stack, 'ByArn', 'arn:aws:sagemaker:us-east-1:111122223333:pipeline/fraud'),
+    ];
+
+    // THEN
+    expect(pipelines.map((p) => stack.resolve(p.pipelineRef.pipelineName)))
+      .toEqual([{ Ref: expect.stringMatching(/^Pipeline/) }, 'churn', 'fraud']);
   });
 
   test('generates a valid name when none is given', () => {
@@ -446,34 +465,45 @@ describe('PipelineDefinition', () => {
 });
 
 describe('cdk-nag', () => {
-  test('AwsSolutions finds no unsuppressed errors on a DSL pipeline', () => {
-    // GIVEN the Abalone pipeline
+  test('AwsSolutions finds no unsuppressed errors on a DSL pipeline: the wildcards on generated job names are acknowledged', () => {
+    // GIVEN the Abalone pipeline, with the role the library creates
     const stack = newStack();
-    const pipeline = new Pipeline(stack, 'Abalone', { definition: buildAbalone(stack).definition });
-    NagSuppressions.addResourceSuppressions(pipeline, [{
-      id: 'AwsSolutions-IAM5',
-      reason: 'SageMaker names pipeline jobs at run time; each statement is scoped to one job type in this account and region.',
-    }], true);
+    new Pipeline(stack, 'Abalone', { definition: buildAbalone(stack).definition });
 
     // WHEN the AwsSolutions rules run
     Aspects.of(stack).add(new AwsSolutionsChecks());
 
-    // THEN there is no error, and every finding left is suppressed with a reason
-    const errors = Annotations.fromStack(stack).findError('*', Match.stringLikeRegexp('AwsSolutions-.*'));
-    expect(errors).toEqual([]);
+    // THEN no wildcard on a resource SageMaker Pipelines names (jobs, models, model packages) is reported
+    const errors = Annotations.fromStack(stack).findError('*', Match.stringLikeRegexp('AwsSolutions-.*')).map((e) => String(e.entry.data));
+    expect(errors.filter((e) => /:(processing-job|training-job|hyper-parameter-tuning-job|automl-job|transform-job|model|model-package)\/\*\]/.test(e)))
+      .toEqual([]);
+    expect(errors.filter((e) => !e.startsWith('AwsSolutions-IAM5['))).toEqual([]);
   });
 
-  test('the gate can fail: without the suppression, the job-type wildcard is reported', () => {
-    // GIVEN
+  test('the gate can fail: a wildcard the library did not add, or on a role the user gave, is reported', () => {
+    // GIVEN a wildcard on endpoints added to the created role, and a second pipeline with a role of the user's
     const stack = newStack();
-    new Pipeline(stack, 'Abalone', { definition: buildAbalone(stack).definition });
+    const pipeline = new Pipeline(stack, 'Abalone', { definition: buildAbalone(stack).definition });
+    pipeline.addToRolePolicy(new iam.PolicyStatement({
+      actions: ['sagemaker:DescribeEndpoint'],
+      resources: ['arn:aws:sagemaker:us-east-1:111122223333:endpoint/*'],
+    }));
+    const second = new Construct(stack, 'Second');
+    const role = new iam.Role(stack, 'OwnRole', { assumedBy: new iam.ServicePrincipal('sagemaker.amazonaws.com') });
+    new Pipeline(second, 'Pipeline', { role, definition: buildAbalone(second).definition });
 
     // WHEN
     Aspects.of(stack).add(new AwsSolutionsChecks());
 
     // THEN
-    const errors = Annotations.fromStack(stack).findError('*', Match.stringLikeRegexp('AwsSolutions-IAM5.*'));
-    expect(errors.length).toBeGreaterThan(0);
+    const findings = (path: string) => Annotations.fromStack(stack).findError(path, Match.stringLikeRegexp('AwsSolutions-IAM5.*'))
+      .map((e) => /^AwsSolutions-IAM5\[[^\]]*\]/.exec(String(e.entry.data))?.[0]);
+    expect(findings('/Stack/Abalone/Role/DefaultPolicy/Resource'))
+      .toContain('AwsSolutions-IAM5[Resource::arn:aws:sagemaker:us-east-1:111122223333:endpoint/*]');
+    expect(findings('/Stack/Abalone/Role/DefaultPolicy/Resource'))
+      .not.toContain('AwsSolutions-IAM5[Resource::arn:<AWS::Partition>:sagemaker:us-east-1:111122223333:processing-job/*]');
+    expect(findings('/Stack/OwnRole/DefaultPolicy/Resource'))
+      .toContain('AwsSolutions-IAM5[Resource::arn:<AWS::Partition>:sagemaker:us-east-1:111122223333:processing-job/*]');
   });
 });
 
