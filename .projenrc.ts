@@ -48,12 +48,17 @@ const project = new awscdk.AwsCdkConstructLibrary({
     '@aws-sdk/client-sagemaker',
     '@aws-sdk/client-scheduler',
     '@aws-sdk/client-sns',
+    '@aws-sdk/client-ssm',
     '@types/aws-lambda',
     'aws-sdk-client-mock',
     'aws-sdk-client-mock-jest',
     'cdk-nag@^2.37.0',
     'fast-check',
   ],
+
+  // RE2 (linear-time) matching of `RetryableFailures.matching()` patterns: src/ validates them at synth, so the
+  // library bundles it (pure JavaScript, MIT, no dependencies of its own); the handler bundle inlines it too.
+  bundledDeps: ['re2js'],
 
   // Lambda entry points are declared explicitly below (projen auto-discovers only in src/).
   lambdaAutoDiscover: false,
