@@ -144,7 +144,9 @@ function parseOverrides(value: unknown): ParameterOverrideInput[] | string {
     return 'policy.parameterOverrides must be a list of {"parameterName": 1-64 letters, digits, - or _, "values": [string, ...], '
       + `"failureClasses": [${FAILURE_CLASSES.join('|')}, ...]} (received ${describe(value)})`;
   }
-  return (value as ParameterOverrideInput[]).map((o) => ({ parameterName: o.parameterName, values: [...o.values], failureClasses: [...o.failureClasses] }));
+  return (value as ParameterOverrideInput[]).map((o) => ({
+    parameterName: o.parameterName, values: [...o.values], failureClasses: [...o.failureClasses],
+  }));
 }
 
 function parseNotifications(value: unknown): NotificationsInput | string {

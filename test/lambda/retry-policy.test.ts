@@ -1,8 +1,6 @@
 import * as fc from 'fast-check';
 import { classifyFailureReason } from '../../lambda/failure-classification';
-import { applyParameterOverrides, delaySeconds, parsePolicy, retryableVerdict } from '../../lambda/retry-policy';
-
-const BASE = { version: 1, maxAttempts: 2, pipelineNames: ['p'] };
+import { applyParameterOverrides, delaySeconds, retryPolicy, retryableVerdict } from '../../lambda/retry-policy';
 
 describe('classifyFailureReason', () => {
   test.each([
@@ -19,23 +17,11 @@ describe('classifyFailureReason', () => {
   });
 });
 
-describe('parsePolicy', () => {
+describe('retryPolicy', () => {
   test('defaults: every failure, no delay, no overrides, events on', () => {
-    expect(parsePolicy(BASE)).toEqual({
-      maxAttempts: 2, pipelineNames: new Map([['p', 'p']]), retryOn: { mode: 'ALL' }, parameterOverrides: [], dryRun: false, notifications: { events: true },
+    expect(retryPolicy({ maxAttempts: 2 })).toEqual({
+      maxAttempts: 2, retryOn: { mode: 'ALL' }, parameterOverrides: [], dryRun: false, notifications: { events: true },
     });
-  });
-
-  test.each([
-    [{ retryOn: { mode: 'SOMETIMES' } }, /retryOn.mode must be ALL, CLASSES or MATCHING/],
-    [{ retryOn: { mode: 'CLASSES', classes: ['CAPACITY', 'GREMLINS'] } }, /retryOn.classes must list failure classes among CAPACITY/],
-    [{ retryOn: { mode: 'MATCHING', patterns: ['(unclosed'] } }, /retryOn.patterns must be a non-empty list of regular expressions/],
-    [{ delay: { strategy: 'FIXED', baseSeconds: 10 } }, /policy.delay must be .*"baseSeconds": 60-604800/],
-    [{ delay: { strategy: 'EXPONENTIAL', baseSeconds: 60, factor: 0.5 } }, /policy.delay must be/],
-    [{ parameterOverrides: [{ parameterName: 'X', values: [], failureClasses: ['CAPACITY'] }] }, /policy.parameterOverrides must be a list/],
-    [{ notifications: { topicArn: 5, events: true } }, /policy.notifications must be/],
-  ])('rejects %j with a sentence naming the field', (extra, message) => {
-    expect(parsePolicy({ ...BASE, ...extra })).toMatch(message);
   });
 });
 
