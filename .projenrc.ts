@@ -68,6 +68,9 @@ const project = new awscdk.AwsCdkConstructLibrary({
     updateSnapshot: javascript.UpdateSnapshot.NEVER,
     jestConfig: {
       testMatch: ['<rootDir>/test/**/*.test.ts'],
+      // The handler loads some of its own modules lazily with `import('./module.js')` (TypeScript's node16 rule for
+      // relative ES imports; esbuild resolves them to the .ts source): map them to the source for jest too.
+      moduleNameMapper: { '^(\\.{1,2}/.*)\\.js$': '$1' },
     },
   },
   tsconfigDev: {

@@ -11,7 +11,7 @@
  * caches too, but it would add a package and its own error handling around these ~40 lines.
  */
 import type { SSMClient } from '@aws-sdk/client-ssm';
-import { ConfigurationSource, HandlerConfiguration, configurationFrom, emptyConfiguration } from './handler-configuration';
+import type { ConfigurationSource, HandlerConfiguration } from './handler-configuration';
 
 /** How long a container reuses the configuration it read: 5 minutes. */
 export const CONFIGURATION_MAX_AGE_MS = 5 * 60 * 1000;
@@ -23,6 +23,11 @@ const NAMES_PER_CALL = 10;
 export interface ConfigurationPort {
   /** The current configuration. Rejects when it cannot be read (SSM errors); never for invalid documents. */
   load(): Promise<HandlerConfiguration>;
+}
+
+/** A configuration that heals nothing, and says why on every lookup. */
+export function emptyConfiguration(reason: string): HandlerConfiguration {
+  return { problems: [], lookup: () => ({ kind: 'unconfigured', reason }) };
 }
 
 /** A configuration port that always answers `configuration` (tests, the CLI). */
@@ -64,8 +69,10 @@ export function ssmConfigurationPort(
   const read = async (): Promise<HandlerConfiguration> => {
     const names = parameterNames();
     if (typeof names === 'string') return emptyConfiguration(names);
-    const ssm = await client();
-    const { GetParametersCommand } = await import('@aws-sdk/client-ssm');
+    // The SSM client, the parser and the RE2 engine load here, in parallel with the SageMaker reads.
+    const [ssm, { GetParametersCommand }, { configurationFrom }] = await Promise.all([
+      client(), import('@aws-sdk/client-ssm'), import('./handler-configuration.js'),
+    ]);
     const batches: string[][] = [];
     for (let i = 0; i < names.length; i += NAMES_PER_CALL) batches.push(names.slice(i, i + NAMES_PER_CALL));
     const responses = await Promise.all(batches.map((Names) => ssm.send(new GetParametersCommand({ Names }))));

@@ -6,8 +6,11 @@
  * A pipeline the configuration does not name is never healed. A pipeline named by two documents, or one that is
  * missing while some document is unusable, is a configuration error: nothing is started for it, and it is counted.
  */
-import { RetryPolicy, retryPolicy } from './retry-policy';
+import { emptyConfiguration } from './configuration-port';
+import { RetryPolicy } from './retry-policy';
 import { parseConfigurationDocument } from '../src/kernel/configuration';
+import { RetryPolicyConfiguration } from '../src/kernel/contract';
+import { compileFailurePattern } from '../src/kernel/failure-pattern';
 
 /** One deployed document: the SSM parameter's name and its value (undefined when the parameter does not exist). */
 export interface ConfigurationSource {
@@ -32,9 +35,26 @@ export interface HandlerConfiguration {
   lookup(pipelineName: string): PipelineLookup;
 }
 
-/** A configuration that heals nothing, and says why on every lookup. */
-export function emptyConfiguration(reason: string): HandlerConfiguration {
-  return { lookup: () => ({ kind: 'unconfigured', reason }), problems: [] };
+/**
+ * A policy with these settings and, for the rest, the defaults: every failure, at once, no overrides, no dry run,
+ * events on. `MATCHING` patterns are compiled (RE2); the settings must have been validated.
+ */
+export function retryPolicy(policy: RetryPolicyConfiguration): RetryPolicy {
+  const retryOn = policy.retryOn ?? { mode: 'ALL' };
+  const patterns = (retryOn.mode === 'MATCHING' ? retryOn.patterns ?? [] : []).map((source) => {
+    const pattern = compileFailurePattern(source);
+    if (typeof pattern === 'string') throw new Error(`unvalidated failure pattern: ${pattern}`);
+    return pattern;
+  });
+  return {
+    maxAttempts: policy.maxAttempts,
+    retryOn: retryOn.mode === 'MATCHING' ? { ...retryOn, matches: (reason) => patterns.some((p) => p.matches(reason)) } : retryOn,
+    ...(policy.delay ? { delay: policy.delay } : {}),
+    parameterOverrides: policy.parameterOverrides ?? [],
+    dryRun: policy.dryRun === true,
+    notifications: policy.notifications ?? { events: true },
+    ...(policy.metricsId !== undefined ? { metricsId: policy.metricsId } : {}),
+  };
 }
 
 /** Builds the configuration from the deployed documents. */

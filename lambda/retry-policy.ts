@@ -10,32 +10,27 @@ import {
   NotificationsInput,
   ParameterOverrideInput,
   RetryOnInput,
-  RetryPolicyConfiguration,
 } from '../src/kernel/contract';
-import { matchesAnyFailurePattern } from '../src/kernel/failure-pattern';
+
+/**
+ * `retryOn` as the handler applies it: for `MATCHING`, with the patterns compiled by the kernel's RE2 engine
+ * (handler-configuration.ts builds it). The engine is not imported here, so that it is loaded with the configuration,
+ * off the cold-start path.
+ */
+export interface RetryOn extends RetryOnInput {
+  /** Whether a failure reason matches one of the patterns (`MATCHING` only; absent: nothing matches). */
+  readonly matches?: (reason: string) => boolean;
+}
 
 /** The policy of one healed pipeline, validated by the kernel's configuration parser, with its defaults filled in. */
 export interface RetryPolicy {
   readonly maxAttempts: number;
-  readonly retryOn: RetryOnInput;
+  readonly retryOn: RetryOn;
   readonly delay?: DelayInput;
   readonly parameterOverrides: ParameterOverrideInput[];
   readonly dryRun: boolean;
   readonly notifications: NotificationsInput;
   readonly metricsId?: string;
-}
-
-/** A policy with these settings and, for the rest, the defaults: every failure, at once, no overrides, events on. */
-export function retryPolicy(policy: RetryPolicyConfiguration): RetryPolicy {
-  return {
-    maxAttempts: policy.maxAttempts,
-    retryOn: policy.retryOn ?? { mode: 'ALL' },
-    ...(policy.delay ? { delay: policy.delay } : {}),
-    parameterOverrides: policy.parameterOverrides ?? [],
-    dryRun: policy.dryRun === true,
-    notifications: policy.notifications ?? { events: true },
-    ...(policy.metricsId !== undefined ? { metricsId: policy.metricsId } : {}),
-  };
 }
 
 /** A failed step, classified. */
@@ -47,7 +42,7 @@ export interface ClassifiedFailure {
 }
 
 /** Whether the policy retries these failures; when not, which failure it refuses, in a sentence. */
-export function retryableVerdict(retryOn: RetryOnInput, failures: ClassifiedFailure[]): { retry: true } | { retry: false; reason: string } {
+export function retryableVerdict(retryOn: RetryOn, failures: ClassifiedFailure[]): { retry: true } | { retry: false; reason: string } {
   if (retryOn.mode === 'ALL') return { retry: true };
   for (const failure of failures) {
     if (!isRetryable(retryOn, failure)) {
@@ -70,12 +65,12 @@ export function needsJobReason(policy: Pick<RetryPolicy, 'retryOn' | 'parameterO
   return undecided || overrideUnmatched;
 }
 
-function isRetryable(retryOn: RetryOnInput, failure: ClassifiedFailure): boolean {
+function isRetryable(retryOn: RetryOn, failure: ClassifiedFailure): boolean {
   switch (retryOn.mode) {
     case 'ALL': return true;
     case 'CLASSES': return (retryOn.classes ?? []).includes(failure.failureClass);
-    // RE2: linear time in the reason's length, whatever the pattern (failure-pattern.ts).
-    case 'MATCHING': return matchesAnyFailurePattern(retryOn.patterns ?? [], failure.reasons);
+    // RE2: linear time in the reason's length, whatever the pattern (src/kernel/failure-pattern.ts).
+    case 'MATCHING': return failure.reasons.some((reason) => retryOn.matches?.(reason) ?? false);
   }
 }
 

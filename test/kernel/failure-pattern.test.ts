@@ -1,3 +1,4 @@
+import { retryPolicy } from '../../lambda/handler-configuration';
 import { retryableVerdict } from '../../lambda/retry-policy';
 import { compileFailurePattern, matchesAnyFailurePattern } from '../../src/kernel/failure-pattern';
 
@@ -17,7 +18,8 @@ describe('failure patterns (RE2)', () => {
     expect(matchesAnyFailurePattern(['(a+)+$'], ['a'.repeat(30)])).toBe(true);
     // And through the handler's verdict, as a deployed MATCHING policy is applied.
     const failure = { stepName: 'Train', failureClass: 'UNKNOWN' as const, reasons: [reason] };
-    expect(retryableVerdict({ mode: 'MATCHING', patterns: ['(a+)+$'] }, [failure])).toMatchObject({ retry: false });
+    const { retryOn } = retryPolicy({ maxAttempts: 1, retryOn: { mode: 'MATCHING', patterns: ['(a+)+$'] } });
+    expect(retryableVerdict(retryOn, [failure])).toMatchObject({ retry: false });
   });
 
   test.each([

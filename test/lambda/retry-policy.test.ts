@@ -1,6 +1,7 @@
 import * as fc from 'fast-check';
 import { classifyFailureReason } from '../../lambda/failure-classification';
-import { applyParameterOverrides, delaySeconds, retryPolicy, retryableVerdict } from '../../lambda/retry-policy';
+import { retryPolicy } from '../../lambda/handler-configuration';
+import { applyParameterOverrides, delaySeconds, retryableVerdict } from '../../lambda/retry-policy';
 
 describe('classifyFailureReason', () => {
   test.each([
@@ -44,7 +45,7 @@ describe('retryableVerdict', () => {
   });
 
   test('MATCHING tests every reason of the step, case-insensitively', () => {
-    const policy = { mode: 'MATCHING' as const, patterns: ['out of memory', '^capacityerror'] };
+    const policy = retryPolicy({ maxAttempts: 1, retryOn: { mode: 'MATCHING', patterns: ['out of memory', '^capacityerror'] } }).retryOn;
     expect(retryableVerdict(policy, [capacity])).toEqual({ retry: true });
     expect(retryableVerdict(policy, [{ ...algorithm, reasons: ['AlgorithmError: x', 'CUDA Out Of Memory'] }])).toEqual({ retry: true });
     expect(retryableVerdict(policy, [algorithm])).toMatchObject({ retry: false, reason: expect.stringContaining('matches none of the patterns') });

@@ -4,8 +4,8 @@
  * dry run, delay and failure patterns cannot be changed by the payload.
  */
 import { PipelineExecutionStep } from '@aws-sdk/client-sagemaker';
-import { ConfigurationPort, fixedConfigurationPort } from '../../lambda/configuration-port';
-import { configurationFrom, emptyConfiguration } from '../../lambda/handler-configuration';
+import { ConfigurationPort, emptyConfiguration, fixedConfigurationPort } from '../../lambda/configuration-port';
+import { configurationFrom } from '../../lambda/handler-configuration';
 import { DecisionCounts } from '../../lambda/metrics-port';
 import { LogRecord, RemediationDependencies, remediate } from '../../lambda/remediate';
 import { ExecutionSnapshot, SageMakerPort } from '../../lambda/sagemaker-port';
