@@ -1,8 +1,8 @@
 import { Duration, Token } from 'aws-cdk-lib';
 import { IConstruct } from 'constructs';
-import { ConstructValidationError, received } from './private/errors';
 import { DELAY_SECONDS_RANGE, DelayInput, ParameterOverrideInput, RetryOnInput } from './kernel/contract';
 import { compileFailurePattern } from './kernel/failure-pattern';
+import { ConstructValidationError, received } from './private/errors';
 
 /**
  * Why a pipeline step failed, as `SelectiveRetry` classifies it from the step's and the underlying job's failure

@@ -11,9 +11,6 @@ import * as scheduler from 'aws-cdk-lib/aws-scheduler';
 import * as sns from 'aws-cdk-lib/aws-sns';
 import * as sqs from 'aws-cdk-lib/aws-sqs';
 import { Construct } from 'constructs';
-import type { IPipeline } from './pipeline';
-import { ConstructValidationError, received } from './private/errors';
-import { addNagSuppressions } from './private/nag-suppressions';
 import {
   DEFAULT_MAX_ATTEMPTS,
   HANDLER_ENV,
@@ -21,6 +18,9 @@ import {
   METRICS,
   SelectiveRetryPolicyInput,
 } from './kernel/contract';
+import type { IPipeline } from './pipeline';
+import { ConstructValidationError, received } from './private/errors';
+import { addNagSuppressions } from './private/nag-suppressions';
 import { FailureClass, ParameterOverride, RetryDelay, RetryableFailures } from './retry-policy';
 
 /** The retry policy of `SelectiveRetry`, also accepted by `IPipeline.enableSelectiveRetry`. */
