@@ -17,7 +17,9 @@ async function failedOnce(harness: { policy: Record<string, unknown>; deployConf
   const w = await world((emu) => {
     installAbalone(emu);
     emu.script.failStep('AbaloneTrain', { attempts: [1], reason: FAILURE_REASONS.capacity });
-  }, { harness: { autoDeliver: false, maxRetries: 0, ...harness, policy: { maxAttempts: 2, pipelineNames: [ABALONE_PIPELINE], ...harness.policy } } });
+  }, {
+    harness: { autoDeliver: false, maxRetries: 0, ...harness, policy: { maxAttempts: 2, pipelineNames: [ABALONE_PIPELINE], ...harness.policy } },
+  });
   const { PipelineExecutionArn } = await w.sm.send(new StartPipelineExecutionCommand({
     PipelineName: ABALONE_PIPELINE, PipelineParameters: [{ Name: 'InputData', Value: 's3://bucket/abalone.csv' }],
   }));
