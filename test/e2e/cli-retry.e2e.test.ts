@@ -118,7 +118,8 @@ describe('cdk-sagemaker-pipelines retry', () => {
   test('without --max-attempts it honours the budget the stack deployed for the pipeline, and says so', async () => {
     // GIVEN a deployed configuration giving the pipeline a budget of 1, and a failed first retry
     const parameter = `${CONFIGURATION_PARAMETER_PREFIX}Stack/Heal`;
-    emulator.sideEffects.ssmParameters.set(parameter, JSON.stringify({ version: 2, pipelineNames: [ABALONE_PIPELINE.toLowerCase()], policy: { maxAttempts: 1 } }));
+    const document = { version: 2, pipelineNames: [ABALONE_PIPELINE.toLowerCase()], policy: { maxAttempts: 1 } };
+    emulator.sideEffects.ssmParameters.set(parameter, JSON.stringify(document));
     emulator.sideEffects.ssmParameters.set(`${CONFIGURATION_PARAMETER_PREFIX}Other/Heal`, JSON.stringify({ version: 2, pipelineNames: ['other'], policy: { maxAttempts: 9 } }));
     emulator.script.failStep('AbaloneTrain', { attempts: [2], reason: FAILURE_REASONS.capacity });
     const first = await cli('retry', failedArn, '--endpoint', emulator.url);
