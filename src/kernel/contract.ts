@@ -109,6 +109,8 @@ export const METRICS = {
   retriesSkipped: 'RetriesSkipped',
   budgetExhausted: 'RetryBudgetExhausted',
   failedSteps: 'FailedSteps',
+  /** Retries stopped by an error (AccessDenied, Validation, Scheduler or configuration errors), not by policy. */
+  remediationErrors: 'RemediationErrors',
 } as const;
 
 /** Why a step failed. The jsii enum `FailureClass` of the constructs has exactly these values (a test checks it). */
@@ -127,10 +129,24 @@ export const SAGEMAKER_EVENTS = {
   executionStatusChange: 'SageMaker Model Building Pipeline Execution Status Change',
 } as const;
 
+/**
+ * Every configuration parameter is named `CONFIGURATION_PARAMETER_PREFIX + <stack name>/<construct unique id>[/<n>]`,
+ * so the CLI finds the deployed policy of a pipeline with GetParametersByPath on this prefix.
+ */
+export const CONFIGURATION_PARAMETER_PREFIX = '/cdk-sagemaker-pipelines/selective-retry/';
+
+/** The version of `HandlerConfigurationDocument` the construct renders. */
+export const CONFIGURATION_DOCUMENT_VERSION = 2;
+
 /** Environment variables the construct gives the handler. */
 export const HANDLER_ENV = {
   /** JSON array of the SSM parameter names holding `HandlerConfigurationDocument`s (issue 12, being built). */
   configurationParameters: 'SELECTIVE_RETRY_CONFIGURATION_PARAMETERS',
+  /**
+   * A digest of the deployed configuration documents: a deploy that changes the configuration changes the function's
+   * environment, so Lambda replaces warm containers (and their cached configuration).
+   */
+  configurationDigest: 'SELECTIVE_RETRY_CONFIGURATION_DIGEST',
   schedulerRoleArn: 'SELECTIVE_RETRY_SCHEDULER_ROLE_ARN',
   scheduleGroup: 'SELECTIVE_RETRY_SCHEDULE_GROUP',
   deadLetterQueueArn: 'SELECTIVE_RETRY_DEAD_LETTER_QUEUE_ARN',
