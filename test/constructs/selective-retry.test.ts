@@ -236,6 +236,15 @@ describe('SelectiveRetry', () => {
     expect(rule.Properties.Targets[0].DeadLetterConfig.Arn['Fn::GetAtt'][0]).toMatch(/^MyDlq/);
   });
 
+  test('pipelines of the same name in other regions are other pipelines', () => {
+    const app = new App();
+    for (const region of ['us-east-1', 'eu-west-1']) {
+      const stack = new Stack(app, `Stack-${region}`, { env: { ...ENV, region } });
+      new SelectiveRetry(stack, 'Heal', { pipelines: [Pipeline.fromPipelineName(stack, 'P', 'abalone')] });
+    }
+    expect(app.synth().stacks).toHaveLength(2);
+  });
+
   test('can be created disabled', () => {
     const stack = newStack();
     new SelectiveRetry(stack, 'Heal', { pipelines: [Pipeline.fromPipelineName(stack, 'P', 'p')], enabled: false });
@@ -266,6 +275,31 @@ describe('SelectiveRetry', () => {
       const stack = newStack();
       const pipelines = [Pipeline.fromPipelineName(stack, 'P', 'p')];
       expect(() => new SelectiveRetry(stack, 'Heal', { pipelines, ...options })).toThrow(message);
+    });
+
+    test('when a pipeline is healed twice: its selectiveRetry prop and a SelectiveRetry', () => {
+      const stack = newStack();
+      const pipeline = new Pipeline(stack, 'P', {
+        definition: PipelineDefinition.fromJson({ Version: '2020-12-01', Steps: [] }), pipelineName: 'churn', selectiveRetry: {},
+      });
+      expect(() => new SelectiveRetry(stack, 'Heal', { pipelines: [pipeline], maxAttempts: 5 })).toThrow(
+        /^Stack\/Heal: pipeline Stack\/P \(name "churn"\) is already healed by Stack\/P\/SelectiveRetry\. Two healers would start two retries, with two budgets, for every failure\. .* \[SelectiveRetry.PipelineHealedTwice\]$/);
+    });
+
+    test('when two constructs heal one pipeline, even imported twice and spelled in another case', () => {
+      const stack = newStack();
+      const first = Pipeline.fromPipelineName(stack, 'First', 'Abalone');
+      new SelectiveRetry(stack, 'HealA', { pipelines: [first] });
+      expect(() => new SelectiveRetry(stack, 'HealB', { pipelines: [first] })).toThrow(/pipeline Stack\/First .* is already healed by Stack\/HealA/);
+      expect(() => new SelectiveRetry(stack, 'HealC', { pipelines: [Pipeline.fromPipelineName(stack, 'Again', 'abalone')] }))
+        .toThrow(/^Stack\/HealC: pipeline Stack\/Again \(name "abalone"\) is already healed by Stack\/HealA/);
+    });
+
+    test('when a pipeline\'s selectiveRetry prop and enableSelectiveRetry() both heal it', () => {
+      const stack = newStack();
+      const pipeline = new Pipeline(stack, 'P', { definition: PipelineDefinition.fromJson({ Version: '2020-12-01', Steps: [] }), selectiveRetry: {} });
+      expect(() => pipeline.enableSelectiveRetry({ maxAttempts: 3 })).toThrow(
+        /^Stack\/P: Stack\/P is already healed by Stack\/P\/SelectiveRetry \(created by the pipeline's selectiveRetry prop or an earlier enableSelectiveRetry\(\) call\)\. Heal a pipeline once/);
     });
 
     test('when no pipeline is given', () => {

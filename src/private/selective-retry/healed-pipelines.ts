@@ -25,7 +25,7 @@ export function registerHealedPipeline(healer: IConstruct, pipeline: IPipeline):
     const previous = registry.get(key);
     if (previous !== undefined && previous !== healer.node.path) {
       throw new ConstructValidationError(healer, 'SelectiveRetry.PipelineHealedTwice',
-        `pipeline ${pipeline.node.path} (name "${pipeline.pipelineName}") is already healed by ${previous}. Two healers would `
+        `pipeline ${pipeline.node.path} (name "${name}") is already healed by ${previous}. Two healers would `
         + 'start two retries, with two budgets, for every failure. Heal each pipeline with one SelectiveRetry: remove it from '
         + 'one of the two (or drop the pipeline\'s selectiveRetry prop / enableSelectiveRetry() call).');
     }
