@@ -1,8 +1,8 @@
 import { App, CfnParameter, Names, Stack } from 'aws-cdk-lib';
 import { Template } from 'aws-cdk-lib/assertions';
 import * as sns from 'aws-cdk-lib/aws-sns';
-import { ParameterOverride, Pipeline, SelectiveRetry } from '../../src';
 import { documentsOf } from './rendered';
+import { ParameterOverride, Pipeline, SelectiveRetry } from '../../src';
 
 const ENV = { account: '111122223333', region: 'us-east-1' };
 const newStack = () => new Stack(new App(), 'Stack', { env: ENV });

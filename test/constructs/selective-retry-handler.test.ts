@@ -2,8 +2,8 @@ import { App, Duration, Stack } from 'aws-cdk-lib';
 import { Match, Template } from 'aws-cdk-lib/assertions';
 import * as lambda from 'aws-cdk-lib/aws-lambda';
 import * as logs from 'aws-cdk-lib/aws-logs';
-import { Pipeline, SelectiveRetry, SelectiveRetryHandler } from '../../src';
 import { roleStatementsOf } from './rendered';
+import { Pipeline, SelectiveRetry, SelectiveRetryHandler } from '../../src';
 
 const ENV = { account: '111122223333', region: 'us-east-1' };
 const newStack = () => new Stack(new App(), 'Stack', { env: ENV });
