@@ -164,7 +164,9 @@ describe('SelectiveRetry IAM', () => {
 
     // THEN
     expect(findings.length).toBeGreaterThan(0);
-    for (const regex of suppressions) expect({ regex: String(regex), matches: findings.some((f) => regex.test(f)) }).toEqual({ regex: String(regex), matches: true });
+    for (const regex of suppressions) {
+      expect({ regex: String(regex), matches: findings.some((f) => regex.test(f)) }).toEqual({ regex: String(regex), matches: true });
+    }
     for (const finding of findings) expect({ finding, covered: suppressions.some((r) => r.test(finding)) }).toEqual({ finding, covered: true });
     // no action wildcard is granted, so none is suppressed
     expect(findings.filter((f) => f.startsWith('Action::'))).toEqual([]);
