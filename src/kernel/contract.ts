@@ -91,12 +91,6 @@ export const MAX_ATTEMPTS_RANGE = { min: 1, max: 10 } as const;
 /** The retry budget of the CLI when neither the deployed configuration nor `--max-attempts` gives one. */
 export const DEFAULT_MAX_ATTEMPTS = 2;
 
-/**
- * Every configuration parameter is named `CONFIGURATION_PARAMETER_PREFIX` + `<stack name>/<construct unique id>[/<n>]`,
- * so that the CLI finds the deployed policy of a pipeline with one GetParametersByPath (recursive) on the prefix.
- */
-export const CONFIGURATION_PARAMETER_PREFIX = '/cdk-sagemaker-pipelines/selective-retry/';
-
 /** The longest configuration document: the value limit of a standard-tier SSM parameter (4 KB). */
 export const CONFIGURATION_DOCUMENT_MAX_LENGTH = 4096;
 
@@ -122,7 +116,7 @@ export const METRICS = {
   retriesSkipped: 'RetriesSkipped',
   budgetExhausted: 'RetryBudgetExhausted',
   failedSteps: 'FailedSteps',
-  /** A retry stopped by an error an operator must fix: AccessDenied, validation, Scheduler or configuration errors. */
+  /** Retries stopped by an error (AccessDenied, Validation, Scheduler or configuration errors), not by policy. */
   remediationErrors: 'RemediationErrors',
 } as const;
 
@@ -142,13 +136,22 @@ export const SAGEMAKER_EVENTS = {
   executionStatusChange: 'SageMaker Model Building Pipeline Execution Status Change',
 } as const;
 
+/**
+ * Every configuration parameter is named `CONFIGURATION_PARAMETER_PREFIX + <stack name>/<construct unique id>[/<n>]`,
+ * so the CLI finds the deployed policy of a pipeline with GetParametersByPath on this prefix.
+ */
+export const CONFIGURATION_PARAMETER_PREFIX = '/cdk-sagemaker-pipelines/selective-retry/';
+
+/** The version of `HandlerConfigurationDocument` the construct renders. */
+export const CONFIGURATION_DOCUMENT_VERSION = 2;
+
 /** Environment variables the construct gives the handler. */
 export const HANDLER_ENV = {
   /** JSON array of the SSM parameter names holding `HandlerConfigurationDocument`s. */
   configurationParameters: 'SELECTIVE_RETRY_CONFIGURATION_PARAMETERS',
   /**
-   * A digest of the resolved configuration documents: not read by the handler; a deploy that changes the
-   * configuration changes the function, which drops warm containers and their cached configuration.
+   * A digest of the deployed configuration documents: a deploy that changes the configuration changes the function's
+   * environment, so Lambda replaces warm containers (and their cached configuration).
    */
   configurationDigest: 'SELECTIVE_RETRY_CONFIGURATION_DIGEST',
   schedulerRoleArn: 'SELECTIVE_RETRY_SCHEDULER_ROLE_ARN',
