@@ -221,7 +221,9 @@ describe('SelectiveRetry retry policy', () => {
     test.each([
       ['no classes', { retryOn: RetryableFailures.ofClasses([]) }, /Stack\/Heal: retryOn: RetryableFailures.ofClasses\(\) needs at least one FailureClass/],
       ['no patterns', { retryOn: RetryableFailures.matching([]) }, /retryOn: RetryableFailures.matching\(\) needs at least one pattern/],
-      ['a bad pattern', { retryOn: RetryableFailures.matching(['(oops']) }, /retryOn: "\(oops" is not a valid regular expression/],
+      ['a bad pattern', { retryOn: RetryableFailures.matching(['(oops']) }, /retryOn: the failure pattern "\(oops" is not valid RE2 syntax \(.*missing closing \)/],
+      ['a look-ahead (not RE2)', { retryOn: RetryableFailures.matching(['Capacity(?!Error)']) }, /retryOn: the failure pattern "Capacity\(\?!Error\)" is not valid RE2 syntax/],
+      ['a backreference (not RE2)', { retryOn: RetryableFailures.matching(['(a)\\1']) }, /is not valid RE2 syntax .*no backreferences or look-around/],
       ['a delay under a minute', { delay: RetryDelay.constant(Duration.seconds(30)) }, /delay: delay must be a whole number of seconds from 1 minute to 7 days; received 30 seconds/],
       ['a delay over a week', { delay: RetryDelay.constant(Duration.days(8)) }, /from 1 minute to 7 days; received 8 days/],
       ['a max shorter than the initial delay', { delay: RetryDelay.exponential({ initialDelay: Duration.hours(2) }) }, /maxDelay \(3600 s\) must not be shorter than initialDelay \(7200 s\)/],

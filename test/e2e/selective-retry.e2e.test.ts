@@ -408,6 +408,9 @@ test('a policy with a delay schedules the retry through EventBridge Scheduler; t
     emu.script.failStep('AbaloneTrain', { attempts: [1], reason: FAILURE_REASONS.capacity });
     emu.events.deliverDuplicates(2);
   }, {
+    // The schedule fires after 2 s of real time, so that the duplicate delivery (queued behind the first, reserved
+    // concurrency 1) finds it still pending even on a busy machine; 200 ms made the outcome a race.
+    emulator: { scheduleRealWaitMs: 2000 },
     harness: {
       policy: { ...policy(), delay: { strategy: 'FIXED', baseSeconds: 60 } },
       env: {

@@ -1,6 +1,6 @@
 import { Token } from 'aws-cdk-lib';
-import { InvalidDefinitionError, findCycle, parseDefinition } from '../../kernel/definition-graph';
 import { collectStepObjects } from './permissions';
+import { InvalidDefinitionError, findCycle, parseDefinition } from '../../kernel/definition-graph';
 
 /** `PipelineDefinition` 1 to 1,048,576 characters (API_CreatePipeline). */
 export const MAX_DEFINITION_CHARS = 1_048_576;

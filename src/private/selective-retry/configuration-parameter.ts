@@ -1,14 +1,14 @@
 import { Names, Stack, Token } from 'aws-cdk-lib';
 import * as ssm from 'aws-cdk-lib/aws-ssm';
 import { Construct } from 'constructs';
-import { CONFIGURATION_PARAMETER_PREFIX, HandlerConfigurationDocument } from '../../kernel/contract';
+import { CONFIGURATION_DOCUMENT_MAX_LENGTH, CONFIGURATION_PARAMETER_PREFIX, HandlerConfigurationDocument } from '../../kernel/contract';
 import { ConstructValidationError } from '../errors';
 
 /**
  * A standard-tier parameter value holds at most 4,096 characters
  * (https://docs.aws.amazon.com/systems-manager/latest/userguide/parameter-store-advanced-parameters.html).
  */
-export const MAX_DOCUMENT_CHARS = 4096;
+export const MAX_DOCUMENT_CHARS = CONFIGURATION_DOCUMENT_MAX_LENGTH;
 
 /**
  * The longest text a token of the document resolves to: pipeline names have at most 256 characters, and an SNS topic
