@@ -95,11 +95,10 @@ const MANY_PIPELINES = 80;
  * `selectiveRetry`) of the stack.
  *
  * @example
- * declare const stack: Stack;
- * SelectiveRetryHandler.configure(stack, {
+ * // in a Stack, before its first SelectiveRetry
+ * SelectiveRetryHandler.configure(this, {
  *   memorySize: 512,
- *   tracing: lambda.Tracing.ACTIVE,
- *   logRetention: logs.RetentionDays.THREE_MONTHS,
+ *   timeout: Duration.minutes(2),
  * });
  */
 export class SelectiveRetryHandler extends Construct {
