@@ -57,12 +57,17 @@ const project = new awscdk.AwsCdkConstructLibrary({
     '@aws-sdk/client-sagemaker',
     '@aws-sdk/client-scheduler',
     '@aws-sdk/client-sns',
+    '@aws-sdk/client-ssm',
     '@types/aws-lambda',
     'aws-sdk-client-mock',
     'aws-sdk-client-mock-jest',
     'cdk-nag@^2.37.0',
     'fast-check',
   ],
+
+  // RE2 (linear-time) matching of `RetryableFailures.matching()` patterns: src/ validates them at synth, so the
+  // library bundles it (pure JavaScript, MIT, no dependencies of its own); the handler bundle inlines it too.
+  bundledDeps: ['re2js'],
 
   // Lambda entry points are declared explicitly below (projen auto-discovers only in src/).
   lambdaAutoDiscover: false,
@@ -72,6 +77,9 @@ const project = new awscdk.AwsCdkConstructLibrary({
     updateSnapshot: javascript.UpdateSnapshot.NEVER,
     jestConfig: {
       testMatch: ['<rootDir>/test/**/*.test.ts'],
+      // The handler loads some of its own modules lazily with `import('./module.js')` (TypeScript's node16 rule for
+      // relative ES imports; esbuild resolves them to the .ts source): map them to the source for jest too.
+      moduleNameMapper: { '^(\\.{1,2}/.*)\\.js$': '$1' },
     },
   },
   tsconfigDev: {

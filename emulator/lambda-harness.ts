@@ -7,7 +7,9 @@
  *   environment Lambda would give it: `AWS_REGION`, fake `AWS_ACCESS_KEY_ID`/`AWS_SECRET_ACCESS_KEY`, and
  *   `AWS_ENDPOINT_URL_SAGEMAKER` pointing at the emulator, set BEFORE the bundle is loaded (it creates its
  *   SageMakerClient at module load).
- * - The input is what the EventBridge rule target sends: `{ event, policy: { maxAttempts, pipelineNames } }`.
+ * - The input is what the EventBridge rule target sends: the bare event. The policy is deployed as the stack deploys
+ *   it: one configuration document in an SSM String parameter (served by the emulator's parameter store,
+ *   side-services.ts), named in the function's `SELECTIVE_RETRY_CONFIGURATION_PARAMETERS` environment variable.
  * - Only events the rule would match are delivered (source `aws.sagemaker`, execution-status detail-type, status
  *   `Failed`, pipeline ARN equal to one of the policy's pipelines ignoring case — DESIGN.md "Wiring").
  * - A thrown error is retried like Lambda asynchronous invocation: "Lambda retries the function two more times"
@@ -20,6 +22,10 @@ import { existsSync } from 'node:fs';
 import * as path from 'node:path';
 import { EXECUTION_STATUS_CHANGE, EventBridgeEvent, EVENT_SOURCE } from './events';
 import { SageMakerEmulator } from './sagemaker-emulator';
+import { CONFIGURATION_PARAMETER_PREFIX, HANDLER_ENV } from '../src/kernel/contract';
+
+/** The SSM parameter the harness deploys the policy in, as a stack `EmulatorStack` with a `SelectiveRetry` would. */
+export const CONFIGURATION_PARAMETER = `${CONFIGURATION_PARAMETER_PREFIX}EmulatorStack/SelectiveRetry`;
 
 /** Where `npx projen bundle:handler` writes the handler bundle. */
 export const HANDLER_BUNDLE = path.resolve(__dirname, '..', 'assets', 'selective-retry-handler', 'index.js');
@@ -31,7 +37,7 @@ export function assertHandlerBundle(bundle = HANDLER_BUNDLE): void {
   }
 }
 
-/** The policy the rule target sends with each event (`maxAttempts`, `pipelineNames`, and any other policy field). */
+/** The policy deployed for the healed pipelines (`maxAttempts`, `pipelineNames`, and any other policy field). */
 export interface RetryPolicyInput {
   readonly maxAttempts: number;
   readonly pipelineNames: string[];
@@ -53,7 +59,8 @@ export interface Invocation {
   /** 1 = first delivery, 2-3 = Lambda's async retries */
   readonly attempt: number;
   readonly event: EventBridgeEvent;
-  readonly input: { event: EventBridgeEvent; policy: RetryPolicyInput };
+  /** What the function was invoked with: the event, or a payload a test forged. */
+  readonly input: unknown;
   result?: HandlerResult;
   error?: { name: string; message: string; stack?: string };
   readonly logs: string[];
@@ -62,6 +69,11 @@ export interface Invocation {
 
 export interface HarnessOptions {
   readonly policy: RetryPolicyInput;
+  /**
+   * Deploy the policy as configuration (an SSM parameter named in the function's environment), as the stack does
+   * (default true). With false the function has no configuration: it must start nothing.
+   */
+  readonly deployConfiguration?: boolean;
   /** Deliver matching emulator events by itself (default true). With false, call `deliver()`. */
   readonly autoDeliver?: boolean;
   /** Lambda async retries after a thrown error (default 2, Lambda's maximum and default). */
@@ -136,6 +148,9 @@ export class LambdaHarness {
     const bundle = options.bundle ?? HANDLER_BUNDLE;
     assertHandlerBundle(bundle);
     const harness = new LambdaHarness(emulator, options, bundle);
+    if (options.deployConfiguration ?? true) {
+      emulator.sideEffects.ssmParameters.set(CONFIGURATION_PARAMETER, JSON.stringify(configurationDocument(options.policy)));
+    }
     await harness.boot();
     return harness;
   }
@@ -199,6 +214,15 @@ export class LambdaHarness {
     } finally {
       this.pendingWork--;
     }
+  }
+
+  /**
+   * Invokes the function once with any payload, as someone allowed to call `lambda:InvokeFunction` could (no rule, no
+   * retries). Resolves with the invocation.
+   */
+  public async invokeDirectly(payload: unknown): Promise<Invocation> {
+    const event = (typeof payload === 'object' && payload !== null ? payload : {}) as EventBridgeEvent;
+    return this.withConcurrencyLimit(() => this.invoke(event, 1, payload));
   }
 
   /** Runs `task` when fewer than `reservedConcurrency` invocations are running (Lambda queues the rest). */
@@ -276,6 +300,7 @@ export class LambdaHarness {
       AWS_CONFIG_FILE: '/dev/null',
       AWS_SHARED_CREDENTIALS_FILE: '/dev/null',
       AWS_EC2_METADATA_DISABLED: 'true',
+      ...((this.options.deployConfiguration ?? true) ? { [HANDLER_ENV.configurationParameters]: JSON.stringify([CONFIGURATION_PARAMETER]) } : {}),
     }, this.options.env ?? {});
     const child = spawn(process.execPath, ['-e', CHILD_SOURCE], { env, stdio: ['ignore', 'pipe', 'pipe', 'ipc'] });
     this.child = child;
@@ -319,9 +344,9 @@ export class LambdaHarness {
     }
   }
 
-  private async invoke(event: EventBridgeEvent, attempt: number): Promise<Invocation> {
+  private async invoke(event: EventBridgeEvent, attempt: number, payload: unknown = event): Promise<Invocation> {
     const id = this.nextId++;
-    const input = { event, policy: structuredClone(this.options.policy) };
+    const input = structuredClone(payload);
     const invocation: Invocation = { id, attempt, event, input, logs: [], done: false };
     this.invocations.push(invocation);
     if (this.exited || !this.child) {
@@ -346,4 +371,10 @@ export class LambdaHarness {
     invocation.done = true;
     return invocation;
   }
+}
+
+/** The configuration document a `SelectiveRetry` with this policy renders (version 2: names and policy apart). */
+export function configurationDocument(policy: RetryPolicyInput): Record<string, unknown> {
+  const { version: _version, pipelineNames, ...rest } = policy;
+  return { version: 2, pipelineNames, policy: rest };
 }

@@ -100,7 +100,9 @@ export class SageMakerEmulator {
   /** Every job any step ran, in creation order. */
   public readonly jobs: JobRecord[] = [];
   /** What clients sent to EventBridge, SNS and Scheduler (recorded only; see side-services.ts). */
-  public readonly sideEffects: SideEffects = { putEvents: [], snsPublishes: [], schedules: [], scheduleRuns: [], activeSchedules: new Set() };
+  public readonly sideEffects: SideEffects = {
+    putEvents: [], snsPublishes: [], schedules: [], scheduleRuns: [], activeSchedules: new Set(), ssmParameters: new Map(), ssmReads: [],
+  };
 
   /** AWS's service model: every request is validated against it, every response shaped by it. */
   public readonly model: ServiceModel;

@@ -1,7 +1,9 @@
 /**
  * Minimal sinks for the other AWS services the bundled handler may call while it reports a decision — EventBridge
  * `PutEvents`, SNS `Publish`, EventBridge Scheduler `CreateSchedule` — so that end-to-end runs never reach the network
- * and tests can assert what was published. The harness points every SDK client at the emulator (`AWS_ENDPOINT_URL`),
+ * and tests can assert what was published; and a parameter store for the configuration the stack deploys (SSM
+ * `GetParameters`, `GetParametersByPath`; AWS JSON 1.1, `X-Amz-Target: AmazonSSM.GetParameters`,
+ * `@aws-sdk/client-ssm`). The harness points every SDK client at the emulator (`AWS_ENDPOINT_URL`),
  * and these requests arrive on the same port. They are recorded, not emulated: nothing is delivered or scheduled.
  *
  * Wire formats (read from the installed clients): EventBridge is AWS JSON 1.1 (`X-Amz-Target: AWSEvents.PutEvents`,
@@ -22,6 +24,10 @@ export interface SideEffects {
   readonly scheduleRuns: Array<{ name: string; executionArn?: string; error?: string }>;
   /** Names (`group/name`) of schedules that exist now: a one-time schedule with `ActionAfterCompletion: DELETE` is gone after it runs. */
   readonly activeSchedules: Set<string>;
+  /** SSM String parameters (name -> value): what a deployed stack holds; tests set them. */
+  readonly ssmParameters: Map<string, string>;
+  /** The SSM reads served, in order (`GetParameters` names or `GetParametersByPath` path). */
+  readonly ssmReads: Array<{ operation: string; names?: string[]; path?: string }>;
 }
 
 export interface SideRequest {
@@ -40,6 +46,9 @@ export interface SideResponse {
 export function classifySideRequest(req: http.IncomingMessage, target: string, body: string): SideRequest | undefined {
   if (target.startsWith('AWSEvents.')) {
     return { operation: `EventBridge.${target.slice('AWSEvents.'.length)}`, request: parseJson(body) };
+  }
+  if (target.startsWith('AmazonSSM.')) {
+    return { operation: `SSM.${target.slice('AmazonSSM.'.length)}`, request: parseJson(body) };
   }
   const url = req.url ?? '/';
   const schedule = /^\/schedules\/([^/?]+)/.exec(url);
@@ -85,6 +94,27 @@ export function answerSideRequest(side: SideRequest, effects: SideEffects, ids: 
       effects.activeSchedules.add(`${group}/${side.request.Name}`);
       return json(200, { ScheduleArn: `arn:aws:scheduler:${ids.region}:${ids.account}:schedule/${group}/${side.request.Name}` });
     }
+    case 'SSM.GetParameters': {
+      // At most 10 names per call (API_GetParameters.html); unknown names come back in InvalidParameters.
+      const names: string[] = Array.isArray(side.request.Names) ? side.request.Names : [];
+      if (names.length === 0 || names.length > 10) {
+        return json(400, { __type: 'ValidationException', message: `Names must hold 1-10 names; received ${names.length}.` }, 'ValidationException');
+      }
+      effects.ssmReads.push({ operation: 'GetParameters', names });
+      return json(200, {
+        Parameters: names.filter((n) => effects.ssmParameters.has(n)).map((n) => ssmParameter(n, effects.ssmParameters.get(n)!, ids)),
+        InvalidParameters: names.filter((n) => !effects.ssmParameters.has(n)),
+      });
+    }
+    case 'SSM.GetParametersByPath': {
+      const path = String(side.request.Path ?? '/');
+      const prefix = path.endsWith('/') ? path : `${path}/`;
+      effects.ssmReads.push({ operation: 'GetParametersByPath', path });
+      const names = [...effects.ssmParameters.keys()]
+        .filter((n) => n.startsWith(prefix) && (side.request.Recursive === true || !n.slice(prefix.length).includes('/')))
+        .sort();
+      return json(200, { Parameters: names.map((n) => ssmParameter(n, effects.ssmParameters.get(n)!, ids)) });
+    }
     case 'SNS.Publish': {
       effects.snsPublishes.push(side.request);
       const id = ids.uuid();
@@ -105,6 +135,10 @@ export function answerSideRequest(side: SideRequest, effects: SideEffects, ids: 
       }
       return json(400, { __type: 'UnknownOperationException', message: `The emulator does not implement ${side.operation}.` }, 'UnknownOperationException');
   }
+}
+
+function ssmParameter(name: string, value: string, ids: SideIds): Record<string, unknown> {
+  return { Name: name, Type: 'String', Value: value, Version: 1, ARN: `arn:aws:ssm:${ids.region}:${ids.account}:parameter${name}`, DataType: 'text' };
 }
 
 function parseJson(body: string): Record<string, any> {

@@ -7,11 +7,15 @@
 import { readFileSync } from 'fs';
 import { parseArgs } from 'util';
 import { SageMakerClient } from '@aws-sdk/client-sagemaker';
+import { SSMClient, paginateGetParametersByPath } from '@aws-sdk/client-ssm';
+import { fixedConfigurationPort } from './configuration-port';
 import { EXECUTION_STATUS_CHANGE, SAGEMAKER_SOURCE } from './failed-execution-event';
+import { ConfigurationSource, configurationFrom, retryPolicy } from './handler-configuration';
 import { ExecutionStepRecord, planRetry } from './planner';
 import { remediate } from './remediate';
+import { describeError } from './sagemaker-errors';
 import { sageMakerPort } from './sagemaker-port';
-import { DEFAULT_MAX_ATTEMPTS, MAX_ATTEMPTS_RANGE } from '../src/kernel/contract';
+import { CONFIGURATION_PARAMETER_PREFIX, DEFAULT_MAX_ATTEMPTS, MAX_ATTEMPTS_RANGE } from '../src/kernel/contract';
 import { DefinitionModel, InvalidDefinitionError, findCycle, parseDefinition } from '../src/kernel/definition-graph';
 
 const USAGE = `Usage:
@@ -26,11 +30,15 @@ const USAGE = `Usage:
       Heals one failed execution now: reads it, plans, and starts the selective execution (same parameters,
       parallelism and pipeline version, idempotent: running it twice starts one execution).
       --dry-run       print the plan and the exact StartPipelineExecution request without sending it
-      --max-attempts  retry budget per original execution (default ${DEFAULT_MAX_ATTEMPTS})
-      --region        AWS region (default: from the environment / profile)
-      --endpoint      SageMaker endpoint URL, e.g. the local emulator's
+      --max-attempts  retry budget per original execution. Default: the budget the stack deployed for the
+                      pipeline (its SelectiveRetry configuration, found under the SSM path
+                      ${CONFIGURATION_PARAMETER_PREFIX}), or ${DEFAULT_MAX_ATTEMPTS} when no stack heals it
+      --region        AWS region (default: the execution ARN's)
+      --endpoint      SageMaker endpoint URL, e.g. the local emulator's (SSM: AWS_ENDPOINT_URL_SSM)
+      Every failed step and its downstream steps are retried now (no delay), with the failed run's parameters.
       Uses the default AWS credential chain. Exits 0 when an execution was started (or planned with --dry-run),
-      3 when the retry is skipped (the reason is printed), 1 on errors.
+      3 when the retry is deliberately skipped (budget spent, nothing failed, ...; the reason is printed), 1 on
+      errors (unreachable endpoint, missing credentials, access denied, an unusable deployed configuration).
 `;
 
 /** Thrown for bad arguments or input files: printed on stderr with the exit code. */
@@ -84,8 +92,8 @@ async function retry(args: string[]): Promise<number> {
     throw new CliError('retry needs exactly one pipeline execution ARN (arn:aws:sagemaker:REGION:ACCOUNT:pipeline/NAME/execution/ID); '
       + `received ${JSON.stringify(positionals)}.\n\n${USAGE}`, 2);
   }
-  const maxAttempts = values['max-attempts'] === undefined ? DEFAULT_MAX_ATTEMPTS : Number(values['max-attempts']);
-  if (!Number.isInteger(maxAttempts) || maxAttempts < MAX_ATTEMPTS_RANGE.min || maxAttempts > MAX_ATTEMPTS_RANGE.max) {
+  const explicit = values['max-attempts'] === undefined ? undefined : Number(values['max-attempts']);
+  if (explicit !== undefined && (!Number.isInteger(explicit) || explicit < MAX_ATTEMPTS_RANGE.min || explicit > MAX_ATTEMPTS_RANGE.max)) {
     throw new CliError(`--max-attempts must be a whole number from ${MAX_ATTEMPTS_RANGE.min} to ${MAX_ATTEMPTS_RANGE.max}; received ${values['max-attempts']}.`, 2);
   }
   const region = (values.region as string | undefined) ?? executionArn.split(':')[3];
@@ -95,21 +103,68 @@ async function retry(args: string[]): Promise<number> {
     customUserAgent: 'cdk-sagemaker-pipelines/cli',
   });
   const pipelineArn = executionArn.replace(/\/execution\/[^/]+$/, '');
-  // The same input the EventBridge rule would deliver for this failure.
-  const input = {
-    event: {
-      'source': SAGEMAKER_SOURCE,
-      'detail-type': EXECUTION_STATUS_CHANGE,
-      'detail': { pipelineArn, pipelineExecutionArn: executionArn, currentPipelineExecutionStatus: 'Failed' },
-    },
-    policy: { version: 1, maxAttempts, pipelineNames: [pipelineArn.slice(pipelineArn.lastIndexOf('/') + 1)] },
+  const pipelineName = pipelineArn.slice(pipelineArn.lastIndexOf('/') + 1);
+  const budget = explicit !== undefined
+    ? { maxAttempts: explicit, maxAttemptsFrom: 'the --max-attempts option' }
+    : await deployedBudget(pipelineName, region);
+  process.stderr.write(`cdk-sagemaker-pipelines: retry budget ${budget.maxAttempts}, from ${budget.maxAttemptsFrom}\n`);
+  // The event the EventBridge rule would deliver for this failure; the budget is the one chosen above.
+  const event = {
+    'source': SAGEMAKER_SOURCE,
+    'detail-type': EXECUTION_STATUS_CHANGE,
+    'detail': { pipelineArn, pipelineExecutionArn: executionArn, currentPipelineExecutionStatus: 'Failed' },
   };
-  const result = await remediate(input, {
+  const configuration = fixedConfigurationPort({
+    problems: [],
+    lookup: () => ({ kind: 'configured', pipelineName, policy: retryPolicy({ maxAttempts: budget.maxAttempts }), source: budget.maxAttemptsFrom }),
+  });
+  const result = await remediate(event, {
     sagemaker: sageMakerPort(client),
+    configuration,
     log: (record) => process.stderr.write(`${JSON.stringify(record)}\n`),
   }, { dryRun: values['dry-run'] === true });
-  process.stdout.write(`${JSON.stringify(result, null, 2)}\n`);
-  return result.outcome === 'started' || result.outcome === 'planned' ? 0 : 3;
+  process.stdout.write(`${JSON.stringify({ ...result, maxAttemptsFrom: budget.maxAttemptsFrom }, null, 2)}\n`);
+  if (result.outcome === 'started' || result.outcome === 'planned') return 0;
+  // An error stopped the retry (access denied, validation, ...): not a deliberate skip.
+  return result.remediationError !== undefined ? 1 : 3;
+}
+
+/**
+ * The budget the stack deployed for the pipeline: every configuration document under the prefix (GetParametersByPath,
+ * recursive), validated by the handler's parser. No document names the pipeline: the default budget.
+ */
+async function deployedBudget(pipelineName: string, region: string): Promise<{ maxAttempts: number; maxAttemptsFrom: string }> {
+  const ssm = new SSMClient({ region, customUserAgent: 'cdk-sagemaker-pipelines/cli' });
+  const sources: ConfigurationSource[] = [];
+  try {
+    const pages = paginateGetParametersByPath({ client: ssm }, { Path: CONFIGURATION_PARAMETER_PREFIX, Recursive: true });
+    for await (const page of pages) {
+      for (const p of page.Parameters ?? []) if (p.Name !== undefined) sources.push({ name: p.Name, value: p.Value ?? '' });
+    }
+  } catch (error) {
+    throw new CliError(`Could not read the deployed SelectiveRetry configuration (GetParametersByPath ${CONFIGURATION_PARAMETER_PREFIX}): `
+      + `${describeError(error)}. Pass --max-attempts N to retry without it.`, 1);
+  } finally {
+    ssm.destroy();
+  }
+  // Documents about other pipelines that are unusable do not matter here: only this pipeline's are looked at.
+  const lookup = configurationFrom(sources.filter((s) => mentions(s, pipelineName))).lookup(pipelineName);
+  switch (lookup.kind) {
+    case 'configured': return { maxAttempts: lookup.policy.maxAttempts, maxAttemptsFrom: `the deployed configuration ${lookup.source}` };
+    case 'misconfigured': throw new CliError(`The deployed configuration of pipeline ${pipelineName} is unusable: ${lookup.reason}. `
+      + 'Pass --max-attempts N to retry without it.', 1);
+    default: return { maxAttempts: DEFAULT_MAX_ATTEMPTS, maxAttemptsFrom: `the default (no SelectiveRetry configuration under ${CONFIGURATION_PARAMETER_PREFIX} names ${pipelineName})` };
+  }
+}
+
+/** Whether a document's text names the pipeline (ignoring case); a document that is not even JSON is kept, to be reported. */
+function mentions(source: ConfigurationSource, pipelineName: string): boolean {
+  try {
+    const names = (JSON.parse(source.value ?? '') as { pipelineNames?: unknown }).pipelineNames;
+    return !Array.isArray(names) || names.some((n) => typeof n === 'string' && n.toLowerCase() === pipelineName.toLowerCase());
+  } catch {
+    return true;
+  }
 }
 
 function parse(args: string[], options: Record<string, { type: 'string' | 'boolean' }>, allowPositionals: boolean) {

@@ -1,22 +1,24 @@
 /**
- * Validates what the rule target delivers: `{ event, policy }`, or a bare EventBridge event. Pure; never throws.
- * Anything that is not a Failed pipeline-execution event of a healed pipeline comes back as `ignored` with the
- * reason, so foreign or malformed input is logged and dropped instead of failing (and being retried) forever.
+ * Validates what the handler is invoked with: a bare EventBridge event from SageMaker, and nothing else. The payload
+ * carries no configuration (the policy and the healed pipelines come from the configuration the stack deployed), so
+ * anything else — including the `{ event, policy }` wrapper of earlier versions — is ignored. Pure; never throws.
+ * Anything that is not a Failed pipeline-execution event comes back as `ignored` with the reason, so foreign or
+ * malformed input is logged and dropped instead of failing (and being retried) forever.
  */
-import { DEFAULT_POLICY, RetryPolicy, parsePolicy } from './retry-policy';
+import { SAGEMAKER_EVENTS } from '../src/kernel/contract';
 
 /** The event source and detail-type SageMaker uses (automating-sagemaker-with-eventbridge). */
-export const SAGEMAKER_SOURCE = 'aws.sagemaker';
-export const EXECUTION_STATUS_CHANGE = 'SageMaker Model Building Pipeline Execution Status Change';
+export const SAGEMAKER_SOURCE = SAGEMAKER_EVENTS.source;
+export const EXECUTION_STATUS_CHANGE = SAGEMAKER_EVENTS.executionStatusChange;
 
-/** A Failed execution of a healed pipeline. */
+/** A Failed execution, as the event names it. Whether its pipeline is healed is the configuration's to say. */
 export interface FailedExecution {
   readonly kind: 'failed';
   readonly pipelineArn: string;
-  readonly pipelineName: string;
+  /** The pipeline's name as spelled in its ARN (SageMaker may lower-case it). */
+  readonly pipelineNameInArn: string;
   readonly pipelineExecutionArn: string;
   readonly eventId?: string;
-  readonly policy: RetryPolicy;
 }
 
 /** Input the handler does not act on, and why. */
@@ -26,50 +28,61 @@ export interface IgnoredInput {
   readonly pipelineExecutionArn?: string;
 }
 
-const PIPELINE_ARN = /^arn:aws[a-z-]*:sagemaker:[a-z0-9-]*:[0-9]{12}:pipeline\/([^/]+)$/i;
-const EXECUTION_ARN = /^arn:aws[a-z-]*:sagemaker:[a-z0-9-]*:[0-9]{12}:pipeline\/([^/]+)\/execution\/[^/]+$/i;
+/** Where the function runs: events about pipelines of other accounts or regions are not its to heal. */
+export interface HomeLocation {
+  readonly account?: string;
+  readonly region?: string;
+}
 
-/** Parses the handler's input. */
-export function parseHandlerInput(input: unknown): FailedExecution | IgnoredInput {
+const PIPELINE_ARN = /^arn:(aws[a-z-]*):sagemaker:([a-z0-9-]+):([0-9]{12}):pipeline\/([^/]+)$/i;
+const EXECUTION_ARN = /^(arn:aws[a-z-]*:sagemaker:[a-z0-9-]+:[0-9]{12}:pipeline\/[^/]+)\/execution\/[^/]+$/i;
+
+/** Parses the handler's input: a bare SageMaker pipeline-execution status-change event. */
+export function parseFailedExecutionEvent(input: unknown, home: HomeLocation = {}): FailedExecution | IgnoredInput {
   if (!isObject(input)) return ignored(`the input is not a JSON object (received ${kindOf(input)})`);
-  const wrapped = 'event' in input && 'policy' in input;
-  const event = wrapped ? input.event : input;
-  const policy = wrapped ? parsePolicy(input.policy) : DEFAULT_POLICY;
-  if (typeof policy === 'string') return ignored(policy);
-  if (!isObject(event)) return ignored(`the event is not a JSON object (received ${kindOf(event)})`);
-  if (event.source !== SAGEMAKER_SOURCE) return ignored(`the event source is ${JSON.stringify(event.source)}, not "${SAGEMAKER_SOURCE}"`);
-  if (event['detail-type'] !== EXECUTION_STATUS_CHANGE) {
-    return ignored(`the detail-type is ${JSON.stringify(event['detail-type'])}, not "${EXECUTION_STATUS_CHANGE}"`);
+  if ('policy' in input && 'event' in input) {
+    return ignored('the input is an {event, policy} wrapper; the handler takes the bare SageMaker event only, and its policy '
+      + 'from the configuration the stack deployed');
   }
-  const detail = event.detail;
+  if (input.source !== SAGEMAKER_SOURCE) return ignored(`the event source is ${JSON.stringify(input.source)}, not "${SAGEMAKER_SOURCE}"`);
+  if (input['detail-type'] !== EXECUTION_STATUS_CHANGE) {
+    return ignored(`the detail-type is ${JSON.stringify(input['detail-type'])}, not "${EXECUTION_STATUS_CHANGE}"`);
+  }
+  const detail = input.detail;
   if (!isObject(detail)) return ignored('the event has no detail object');
   const executionArn = detail.pipelineExecutionArn;
-  if (typeof executionArn !== 'string' || !EXECUTION_ARN.test(executionArn)) {
+  const executionMatch = typeof executionArn === 'string' ? EXECUTION_ARN.exec(executionArn) : null;
+  if (!executionMatch) {
     return ignored(`detail.pipelineExecutionArn is not a pipeline execution ARN (received ${JSON.stringify(executionArn)})`);
   }
+  const execution = executionArn as string;
   const status = detail.currentPipelineExecutionStatus;
   if (status !== 'Failed') {
-    return ignored(`the execution status is ${JSON.stringify(status)}; only Failed executions are healed`, executionArn);
+    return ignored(`the execution status is ${JSON.stringify(status)}; only Failed executions are healed`, execution);
   }
-  // The pipeline ARN in the event, or else the prefix of the execution ARN.
-  const pipelineArn = typeof detail.pipelineArn === 'string' && PIPELINE_ARN.test(detail.pipelineArn)
-    ? detail.pipelineArn
-    : executionArn.replace(/\/execution\/[^/]+$/, '');
-  const nameInArn = PIPELINE_ARN.exec(pipelineArn)![1];
-  // SageMaker has reported lower-cased names in ARNs (sagemaker-facts.md pitfall 1): compare case-insensitively, and
-  // report the name as deployed, so that logs and metric dimensions do not depend on the ARN's casing.
-  const configured = policy.pipelineNames?.get(nameInArn.toLowerCase());
-  if (policy.pipelineNames && configured === undefined) {
-    return ignored(`pipeline "${nameInArn}" is not one of the healed pipelines (${[...policy.pipelineNames.values()].join(', ')})`, executionArn);
+  const pipelineArn = detail.pipelineArn;
+  const pipelineMatch = typeof pipelineArn === 'string' ? PIPELINE_ARN.exec(pipelineArn) : null;
+  if (!pipelineMatch) {
+    return ignored(`detail.pipelineArn is not a pipeline ARN (received ${JSON.stringify(pipelineArn)})`, execution);
   }
-  const pipelineName = configured ?? nameInArn;
+  // The allow-list is checked against the pipeline, and the retry re-runs the execution: both must be the same
+  // pipeline's. SageMaker has reported lower-cased names in ARNs, so the comparison ignores case.
+  if (executionMatch[1].toLowerCase() !== (pipelineArn as string).toLowerCase()) {
+    return ignored(`detail.pipelineExecutionArn ${execution} is not an execution of detail.pipelineArn ${pipelineArn}`, execution);
+  }
+  const [, , region, account, nameInArn] = pipelineMatch;
+  if (home.region && region !== home.region) {
+    return ignored(`the pipeline is in region ${region}; this function heals pipelines of ${home.region} only`, execution);
+  }
+  if (home.account && account !== home.account) {
+    return ignored(`the pipeline is in account ${account}; this function heals pipelines of account ${home.account} only`, execution);
+  }
   return {
     kind: 'failed',
-    pipelineArn,
-    pipelineName,
-    pipelineExecutionArn: executionArn,
-    ...(typeof event.id === 'string' ? { eventId: event.id } : {}),
-    policy,
+    pipelineArn: pipelineArn as string,
+    pipelineNameInArn: nameInArn,
+    pipelineExecutionArn: execution,
+    ...(typeof input.id === 'string' ? { eventId: input.id } : {}),
   };
 }
 

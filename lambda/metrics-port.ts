@@ -1,7 +1,9 @@
 /**
  * EMF metrics of each decision, through Powertools for AWS Lambda (Metrics), in namespace `CdkSageMakerPipelines`
- * with the dimensions `service` = `SelectiveRetry` and `PipelineName` (plus `FailureClass` for FailedSteps). The
- * construct's `metricXxx()` methods read the same names.
+ * with the dimensions `service` = `SelectiveRetry` and `PipelineName` (plus `FailureClass` for FailedSteps), and
+ * again with `SelectiveRetry` = the construct's id. `RemediationErrors` counts the retries an error stopped that an
+ * operator must fix (AccessDenied, validation, Scheduler or configuration errors); a configuration error that cannot
+ * be attributed to a construct is counted per pipeline only. The construct's `metricXxx()` methods read the same names.
  */
 import { METRICS } from '../src/kernel/contract';
 
@@ -12,6 +14,8 @@ export interface DecisionCounts {
   readonly metricsId?: string;
   readonly outcome: string;
   readonly budgetExhausted: boolean;
+  /** An error an operator must fix stopped the retry (AccessDenied, validation, Scheduler, configuration). */
+  readonly remediationError?: boolean;
   readonly failureClasses: string[];
 }
 
@@ -50,6 +54,7 @@ export function powertoolsMetricsPort(): MetricsPort {
         ...(counts.outcome === 'scheduled' ? [METRICS.retriesScheduled] : []),
         ...(counts.outcome === 'skipped' ? [METRICS.retriesSkipped] : []),
         ...(counts.budgetExhausted ? [METRICS.budgetExhausted] : []),
+        ...(counts.remediationError ? [METRICS.remediationErrors] : []),
       ];
       // Two dimension sets: per pipeline (dashboards), and per SelectiveRetry construct (its metricXxx() and alarms).
       const dimensionSets: Array<Record<string, string>> = [

@@ -1,16 +1,18 @@
 /**
- * The handler's logic, free of Lambda and of the SDK (both are injected): validate the input, read the failed
- * execution, check the attempt budget, plan, apply the retry policy (classification, parameter overrides, delay,
+ * The handler's logic, free of Lambda and of the SDK (both are injected): validate the event, look its pipeline up
+ * in the deployed configuration (never in the payload) while reading the failed execution, check the attempt budget, plan, apply the retry policy (classification, parameter overrides, delay,
  * dry run), start or schedule the selective execution, and report one decision (log line, metrics, events, SNS).
  */
 import { StartPipelineExecutionCommandInput } from '@aws-sdk/client-sagemaker';
-import { FailedExecution, parseHandlerInput } from './failed-execution-event';
+import { ConfigurationPort } from './configuration-port';
+import { FailedExecution, HomeLocation, parseFailedExecutionEvent } from './failed-execution-event';
 import { FailureClass, classifyFailureReason } from './failure-classification';
+import { PipelineLookup } from './handler-configuration';
 import { clientRequestToken, isRetryOf, lineageOf, retryDescription, retryDisplayName } from './lineage';
 import { MetricsPort } from './metrics-port';
 import { NotifierPort, detailTypeOf } from './notifier-port';
 import { ExecutionStepRecord, FailedStep, planRetry } from './planner';
-import { ClassifiedFailure, ParameterChange, applyParameterOverrides, delaySeconds, needsJobReason, retryableVerdict } from './retry-policy';
+import { ClassifiedFailure, ParameterChange, RetryPolicy, applyParameterOverrides, delaySeconds, needsJobReason, retryableVerdict } from './retry-policy';
 import { describeError, isTransientError } from './sagemaker-errors';
 import { ExecutionSnapshot, SageMakerPort } from './sagemaker-port';
 import { SchedulerPort, scheduleName } from './scheduler-port';
@@ -55,15 +57,26 @@ export interface RemediationResult {
   /** The StartPipelineExecution request: sent, scheduled, to send (`planned`), or rejected by SageMaker. */
   readonly request?: StartPipelineExecutionCommandInput;
   readonly eventId?: string;
+  /** The configuration parameter whose policy was applied. */
+  readonly configuration?: string;
+  /**
+   * Set when an error an operator must fix stopped the retry (counted in `RemediationErrors`): `Configuration`,
+   * `AccessDenied`, `Validation`, `Scheduler`, or the name of another error SageMaker answered.
+   */
+  readonly remediationError?: string;
 }
 
 /** One structured log record. */
 export type LogRecord = Record<string, unknown> & { level: 'INFO' | 'WARN' | 'ERROR'; message: string };
 
-/** Dependencies of `remediate`. Only `sagemaker` and `log` are required; the rest enable policy features. */
+/** Dependencies of `remediate`. `sagemaker`, `configuration` and `log` are required; the rest enable policy features. */
 export interface RemediationDependencies {
   readonly sagemaker: SageMakerPort;
+  /** The deployed configuration: the only source of the healed pipelines and their policies. */
+  readonly configuration: ConfigurationPort;
   readonly log: (record: LogRecord) => void;
+  /** The function's account and region: events about pipelines elsewhere are ignored. @default not checked */
+  readonly home?: HomeLocation;
   /** Needed for delayed retries. */
   readonly scheduler?: SchedulerPort;
   readonly notifier?: NotifierPort;
@@ -87,29 +100,67 @@ export async function remediate(
   deps: RemediationDependencies,
   options: RemediationOptions = {},
 ): Promise<RemediationResult> {
-  const parsed = parseHandlerInput(input);
-  if (parsed.kind === 'ignored') {
+  const event = parseFailedExecutionEvent(input, deps.home);
+  if (event.kind === 'ignored') {
     // Foreign or malformed input: logged, never announced (it is not a decision about a healed pipeline).
-    return log(deps, 'INFO', { outcome: 'ignored', reason: `Ignored: ${parsed.reason}.`, failedExecutionArn: parsed.pipelineExecutionArn });
+    return log(deps, 'INFO', { outcome: 'ignored', reason: `Ignored: ${event.reason}.`, failedExecutionArn: event.pipelineExecutionArn });
   }
+  // The configuration and the execution are read at once (one round trip); the execution read is only used once the
+  // configuration says the pipeline is healed. The pipeline ARN names the pipeline whatever the casing of its name.
+  const reading = deps.sagemaker.readExecution(event.pipelineExecutionArn, event.pipelineArn);
+  reading.catch(() => undefined);
   const base = {
-    pipelineName: parsed.pipelineName,
-    failedExecutionArn: parsed.pipelineExecutionArn,
-    ...(parsed.eventId ? { eventId: parsed.eventId } : {}),
+    failedExecutionArn: event.pipelineExecutionArn,
+    ...(event.eventId ? { eventId: event.eventId } : {}),
   };
+
+  let lookup: PipelineLookup;
+  try {
+    lookup = (await deps.configuration.load()).lookup(event.pipelineNameInArn);
+  } catch (error) {
+    if (isTransientError(error)) throw error;
+    lookup = { kind: 'misconfigured', reason: `the configuration could not be read: ${describeError(error)}` };
+  }
+  if (lookup.kind === 'unconfigured') {
+    return log(deps, 'INFO', { ...base, outcome: 'ignored', pipelineName: event.pipelineNameInArn, reason: `Ignored: ${lookup.reason}.` });
+  }
+  if (lookup.kind === 'misconfigured') {
+    const target = { pipelineName: event.pipelineNameInArn };
+    return report(deps, target, 'ERROR', {
+      ...base, ...target, outcome: 'skipped', remediationError: 'Configuration', reason: `Not retried: ${lookup.reason}.`,
+    });
+  }
+  const failed: HealedExecution = { ...event, pipelineName: lookup.pipelineName, policy: lookup.policy };
+  const healed = { ...base, pipelineName: lookup.pipelineName, configuration: lookup.source };
 
   let snapshot: ExecutionSnapshot;
   try {
-    snapshot = await deps.sagemaker.readExecution(parsed.pipelineExecutionArn, parsed.pipelineName);
+    snapshot = await reading;
   } catch (error) {
     if (isTransientError(error)) throw error;
-    return report(deps, parsed, 'ERROR', { ...base, outcome: 'skipped', reason: `Could not read the failed execution: ${describeError(error)}.` });
+    return report(deps, failed, 'ERROR', {
+      ...healed, outcome: 'skipped', remediationError: errorKind(error), reason: `Could not read the failed execution: ${describeError(error)}.`,
+    });
   }
-  return decide(parsed, snapshot, deps, options, base);
+  return decide(failed, snapshot, deps, options, healed);
+}
+
+/** A failed execution of a pipeline the configuration heals, with its deployed name and policy. */
+interface HealedExecution extends FailedExecution {
+  readonly pipelineName: string;
+  readonly policy: RetryPolicy;
+}
+
+/** The category of a non-transient error that stopped a retry. */
+function errorKind(error: unknown): string {
+  const name = (error as { name?: string } | undefined)?.name ?? 'Error';
+  if (/AccessDenied|NotAuthorized|Unauthorized|Forbidden/i.test(name)) return 'AccessDenied';
+  if (/Validation/i.test(name)) return 'Validation';
+  return name;
 }
 
 async function decide(
-  failed: FailedExecution,
+  failed: HealedExecution,
   snapshot: ExecutionSnapshot,
   deps: RemediationDependencies,
   options: RemediationOptions,
@@ -120,6 +171,16 @@ async function decide(
   const status = execution.PipelineExecutionStatus;
   if (status !== 'Failed') {
     return report(deps, failed, 'INFO', { ...base, outcome: 'skipped', reason: `The execution is now ${status ?? 'in an unknown state'}, not Failed; nothing to heal.` });
+  }
+  // The retry re-runs this execution of this pipeline only: SageMaker's answer must name what the event named.
+  if ((execution.PipelineArn !== undefined && execution.PipelineArn.toLowerCase() !== failed.pipelineArn.toLowerCase())
+    || (execution.PipelineExecutionArn !== undefined && execution.PipelineExecutionArn.toLowerCase() !== failed.pipelineExecutionArn.toLowerCase())) {
+    return report(deps, failed, 'ERROR', {
+      ...base,
+      outcome: 'skipped',
+      remediationError: 'Validation',
+      reason: `SageMaker describes execution ${execution.PipelineExecutionArn} of pipeline ${execution.PipelineArn}, not the event's; nothing is started.`,
+    });
   }
 
   const sourceArn = execution.PipelineExecutionArn ?? failed.pipelineExecutionArn;
@@ -197,7 +258,9 @@ async function decide(
   try {
     if (wait > 0) {
       if (!deps.scheduler) {
-        return await report(deps, failed, 'ERROR', { ...decided, outcome: 'skipped', reason: 'The policy delays retries, but the handler has no scheduler configuration.' });
+        return await report(deps, failed, 'ERROR', {
+          ...decided, outcome: 'skipped', remediationError: 'Configuration', reason: 'The policy delays retries, but the handler has no scheduler configuration.',
+        });
       }
       const name = scheduleName(sourceArn);
       const created = await deps.scheduler.scheduleStart({ name, at, request, partition: sourceArn.split(':')[1] });
@@ -219,7 +282,9 @@ async function decide(
     return report(deps, failed, 'ERROR', {
       ...decided,
       outcome: 'skipped',
-      reason: `SageMaker rejected the selective execution: ${describeError(error)}. The request is logged; it is not retried.`,
+      remediationError: wait > 0 ? 'Scheduler' : errorKind(error),
+      reason: `${wait > 0 ? 'EventBridge Scheduler' : 'SageMaker'} rejected the selective execution: ${describeError(error)}. `
+        + 'The request is logged; it is not retried.',
     });
   }
 }
@@ -229,7 +294,7 @@ async function decide(
  * the job behind it (DescribeProcessingJob / DescribeTrainingJob / DescribeTransformJob), read in parallel.
  */
 async function classifyFailures(
-  failedSteps: FailedStep[], records: ExecutionStepRecord[], failed: FailedExecution, deps: RemediationDependencies,
+  failedSteps: FailedStep[], records: ExecutionStepRecord[], failed: HealedExecution, deps: RemediationDependencies,
 ): Promise<ClassifiedFailure[]> {
   const onlyFailed = failedSteps.filter((f) => f.status === 'Failed');
   return Promise.all(onlyFailed.map(async (step) => {
@@ -276,9 +341,12 @@ function parameterDefaults(model: DefinitionModel | undefined): Map<string, stri
     .map((p) => [p.name, String(p.defaultValue)]));
 }
 
-/** Logs the decision, then counts and announces it; announcement failures are logged, never thrown. */
+/**
+ * Logs the decision, then counts and announces it; announcement failures are logged, never thrown. Without a policy
+ * (the configuration is broken for this pipeline) the decision is logged and counted per pipeline, not announced.
+ */
 async function report(
-  deps: RemediationDependencies, failed: FailedExecution, level: LogRecord['level'], result: RemediationResult,
+  deps: RemediationDependencies, failed: { pipelineName: string; policy?: RetryPolicy }, level: LogRecord['level'], result: RemediationResult,
 ): Promise<RemediationResult> {
   const clean = log(deps, level, result);
   // A repeated delivery was counted and announced the first time.
@@ -288,13 +356,15 @@ async function report(
   if (deps.metrics) {
     tasks.push(['metrics', deps.metrics.record({
       pipelineName: failed.pipelineName,
-      ...(failed.policy.metricsId ? { metricsId: failed.policy.metricsId } : {}),
+      ...(failed.policy?.metricsId ? { metricsId: failed.policy.metricsId } : {}),
       outcome: clean.outcome,
       budgetExhausted: clean.budgetExhausted === true,
+      remediationError: clean.remediationError !== undefined,
       failureClasses,
     })]);
   }
-  if (deps.notifier) {
+  const policy = failed.policy;
+  if (deps.notifier && policy) {
     const { request, ...detail } = clean;
     const announcement = {
       detailType: detailTypeOf(clean.outcome, clean.budgetExhausted === true),
@@ -302,8 +372,8 @@ async function report(
       subject: `SageMaker pipeline ${failed.pipelineName}: ${detailTypeOf(clean.outcome, clean.budgetExhausted === true).toLowerCase()}`,
       detail: { ...detail, ...(request ? { selectedSteps: clean.selectedSteps } : {}) } as Record<string, unknown>,
     };
-    if (failed.policy.notifications.events) tasks.push(['event', deps.notifier.putEvent(announcement)]);
-    const topic = failed.policy.notifications.topicArn;
+    if (policy.notifications.events) tasks.push(['event', deps.notifier.putEvent(announcement)]);
+    const topic = policy.notifications.topicArn;
     if (topic) tasks.push(['sns', deps.notifier.publishToTopic(topic, announcement)]);
   }
   const settled = await Promise.allSettled(tasks.map(([, task]) => task));

@@ -1,9 +1,12 @@
 /**
  * Lambda entry point of SelectiveRetry: the EventBridge rule's target. Thin on purpose: it wires the AWS clients and
- * a JSON logger into `remediate`, where the logic lives. Only the SageMaker client is built at cold start; the
- * Scheduler, EventBridge and SNS clients and Powertools Metrics are loaded when first needed.
+ * a JSON logger into `remediate`, where the logic lives. Only the SageMaker client is built at cold start; the SSM
+ * client (the deployed configuration, read in parallel with the SageMaker reads), the Scheduler, EventBridge and SNS
+ * clients and Powertools Metrics are loaded when first needed.
  */
 import { SageMakerClient } from '@aws-sdk/client-sagemaker';
+import type { Context } from 'aws-lambda';
+import { configurationParameterNames, ssmConfigurationPort } from './configuration-port';
 import { powertoolsMetricsPort } from './metrics-port';
 import { notifierPort } from './notifier-port';
 import { LogRecord, RemediationResult, remediate } from './remediate';
@@ -36,6 +39,12 @@ const notifier = notifierPort(
   lazy(async () => new (await import('@aws-sdk/client-sns')).SNSClient({ customUserAgent: USER_AGENT })),
 );
 
+// The only source of the healed pipelines and their policies; the invocation payload is the event and nothing else.
+const configuration = ssmConfigurationPort(
+  () => configurationParameterNames(process.env[HANDLER_ENV.configurationParameters]),
+  lazy(async () => new (await import('@aws-sdk/client-ssm')).SSMClient({ customUserAgent: USER_AGENT })),
+);
+
 const metrics = powertoolsMetricsPort();
 
 /** One JSON object per line, so CloudWatch Logs Insights can query every field. */
@@ -43,7 +52,11 @@ function log(record: LogRecord): void {
   console.log(JSON.stringify({ timestamp: new Date().toISOString(), ...record }));
 }
 
-/** Handles `{ event, policy }` from the rule target (or a bare event). */
-export async function handler(input: unknown): Promise<RemediationResult> {
-  return remediate(input, { sagemaker, log, scheduler, notifier, metrics });
+/**
+ * Handles one SageMaker event from the rule (the bare event: anything else is ignored). The function heals pipelines
+ * of its own account (from the invoked ARN) and region only.
+ */
+export async function handler(input: unknown, context?: Pick<Context, 'invokedFunctionArn'>): Promise<RemediationResult> {
+  const home = { account: context?.invokedFunctionArn?.split(':')[4], region: process.env.AWS_REGION };
+  return remediate(input, { sagemaker, configuration, log, scheduler, notifier, metrics, home });
 }

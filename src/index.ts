@@ -1,5 +1,6 @@
 export * from './pipeline';
 export * from './selective-retry';
+export * from './selective-retry-handler';
 export * from './pipeline-definition';
 export * from './parameters';
 export * from './expressions';

@@ -1,7 +1,8 @@
 import { Duration, Token } from 'aws-cdk-lib';
 import { IConstruct } from 'constructs';
-import { ConstructValidationError, received } from './private/errors';
 import { DELAY_SECONDS_RANGE, DelayInput, ParameterOverrideInput, RetryOnInput } from './kernel/contract';
+import { compileFailurePattern } from './kernel/failure-pattern';
+import { ConstructValidationError, received } from './private/errors';
 
 /**
  * Why a pipeline step failed, as `SelectiveRetry` classifies it from the step's and the underlying job's failure
@@ -62,7 +63,11 @@ export abstract class RetryableFailures {
 
   /**
    * Retry only failures whose reason (the step's `FailureReason` or the underlying job's) matches one of the
-   * patterns: JavaScript regular expressions, matched case-insensitively.
+   * patterns, case-insensitively, anywhere in the reason.
+   *
+   * Patterns use RE2 syntax (https://github.com/google/re2/wiki/Syntax), matched in time linear in the reason's
+   * length, so no pattern can stall the function. RE2 has no backreferences and no look-around assertions; a
+   * pattern that uses them is a synth error.
    *
    * @param patterns e.g. `['CapacityError', 'CUDA error: out of memory']`
    */
@@ -73,12 +78,13 @@ export abstract class RetryableFailures {
           'retryOn: RetryableFailures.matching() needs at least one pattern; received an empty list.');
       }
       for (const pattern of patterns) {
-        try {
-          new RegExp(pattern, 'i');
-        } catch (e) {
+        if (Token.isUnresolved(pattern)) {
           throw new ConstructValidationError(scope, 'SelectiveRetry.RetryOn',
-            `retryOn: ${received(pattern)} is not a valid regular expression (${(e as Error).message}). Patterns are `
-            + 'JavaScript regular expressions matched case-insensitively against failure reasons.');
+            'retryOn: RetryableFailures.matching() patterns must be known at synth time (they are validated then); received a token.');
+        }
+        const compiled = compileFailurePattern(pattern);
+        if (typeof compiled === 'string') {
+          throw new ConstructValidationError(scope, 'SelectiveRetry.RetryOn', `retryOn: ${compiled}. Fix or remove the pattern.`);
         }
       }
       return { mode: 'MATCHING', patterns };

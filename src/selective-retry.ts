@@ -1,28 +1,29 @@
-import * as path from 'path';
-import { Annotations, ArnFormat, Duration, Names, Stack, Token } from 'aws-cdk-lib';
+import { Duration, Names, Stack, Token } from 'aws-cdk-lib';
 import * as cloudwatch from 'aws-cdk-lib/aws-cloudwatch';
 import * as events from 'aws-cdk-lib/aws-events';
 import * as targets from 'aws-cdk-lib/aws-events-targets';
-import * as iam from 'aws-cdk-lib/aws-iam';
 import * as lambda from 'aws-cdk-lib/aws-lambda';
-import * as logs from 'aws-cdk-lib/aws-logs';
-import * as sagemaker from 'aws-cdk-lib/aws-sagemaker';
-import * as scheduler from 'aws-cdk-lib/aws-scheduler';
 import * as sns from 'aws-cdk-lib/aws-sns';
 import * as sqs from 'aws-cdk-lib/aws-sqs';
+import * as ssm from 'aws-cdk-lib/aws-ssm';
 import { Construct } from 'constructs';
 import {
+  CONFIGURATION_DOCUMENT_VERSION,
   DEFAULT_MAX_ATTEMPTS,
-  HANDLER_ENV,
+  HandlerConfigurationDocument,
   MAX_ATTEMPTS_RANGE,
   METRICS,
-  SelectiveRetryPolicyInput,
+  RetryPolicyConfiguration,
+  SAGEMAKER_EVENTS,
 } from './kernel/contract';
 import type { IPipeline } from './pipeline';
 import { ConstructValidationError, received } from './private/errors';
 import { warnOnExecutionIdPaths } from './private/execution-id-warning';
-import { addNagSuppressions } from './private/nag-suppressions';
+import { configurationParameterName, renderConfigurationParameter } from './private/selective-retry/configuration-parameter';
+import { groupsForEventPatterns } from './private/selective-retry/event-pattern-groups';
+import { registerHealedPipeline } from './private/selective-retry/healed-pipelines';
 import { FailureClass, ParameterOverride, RetryDelay, RetryableFailures } from './retry-policy';
+import { SelectiveRetryHandler } from './selective-retry-handler';
 
 /** The retry policy of `SelectiveRetry`, also accepted by `IPipeline.enableSelectiveRetry`. */
 export interface SelectiveRetryOptions {
@@ -39,7 +40,8 @@ export interface SelectiveRetryOptions {
   /**
    * The queue that receives the events EventBridge could not deliver to the handler, so that no failed execution is
    * lost silently. Handler errors that outlive Lambda's retries, and delayed retries the scheduler could not start,
-   * always go to the stack's shared queue, because the function is shared by the whole stack.
+   * always go to the stack's shared queue, because the function is shared by the whole stack. A queue encrypted with
+   * a customer-managed key of this app gets the key-policy statement EventBridge needs to write to it.
    *
    * @default - one encrypted queue per stack, shared by every `SelectiveRetry` in it
    */
@@ -116,19 +118,30 @@ export interface SelectiveRetryOptions {
   readonly publishEvents?: boolean;
 
   /**
-   * Create an alarm that fires when a failure is left unhealed because the retry budget is spent.
+   * Create an alarm that fires when a failure is left unhealed because the retry budget is spent. Off by default:
+   * an exhausted budget is the policy working as configured, announced by events and notifications; turn it on to be
+   * paged for it.
    *
    * @default false
    */
   readonly alarmOnBudgetExhausted?: boolean;
 
   /**
-   * Create an alarm that fires when an event lands in a dead-letter queue: this construct's, and the stack's shared
-   * queue when `deadLetterQueue` is another one.
+   * Create an alarm that fires when an event waits in `deadLetterQueue`, if it is a queue of yours. The stack's shared
+   * queue has one alarm of its own (see `SelectiveRetryHandlerProps.alarmOnDeadLetterQueue`).
    *
-   * @default false
+   * @default true
    */
   readonly alarmOnDeadLetterQueue?: boolean;
+
+  /**
+   * Create an alarm that fires when an error stopped a retry the policy wanted: access denied, a request SageMaker
+   * rejected, a schedule that could not be created, or a configuration the handler could not read. On by default,
+   * because such a failure stays unhealed until someone fixes the cause.
+   *
+   * @default true
+   */
+  readonly alarmOnRemediationErrors?: boolean;
 }
 
 /** Properties of `SelectiveRetry`. */
@@ -140,18 +153,17 @@ export interface SelectiveRetryProps extends SelectiveRetryOptions {
   readonly pipelines: IPipeline[];
 }
 
-/** The construct id of the per-stack resources shared by every `SelectiveRetry`. */
-const SHARED_ID = 'CdkSageMakerPipelinesSelectiveRetry';
-
 /**
  * Heals SageMaker pipelines: when an execution of one of `pipelines` fails, starts a selective execution of the
  * failed steps and everything downstream, with the failed run as `SourcePipelineExecutionArn`, so every step that
  * succeeded is reused rather than run and paid for again.
  *
  * Consists of an EventBridge rule (Failed executions of exactly these pipelines, ARNs matched case-insensitively)
- * targeting a Lambda function shared by the whole stack, with delivery retries and a dead-letter queue. Retries are
- * bounded (`maxAttempts`), idempotent (duplicate events start one execution), carry the failed run's parameters,
- * parallelism and pipeline version, and every decision is logged as one JSON line.
+ * targeting the stack's `SelectiveRetryHandler` with delivery retries and a dead-letter queue, and an SSM parameter
+ * holding the pipelines and their policy: the handler reads its configuration from there, never from its payload, so
+ * whoever can invoke the function cannot widen what it does. Retries are bounded (`maxAttempts`), idempotent
+ * (duplicate events start one execution), carry the failed run's parameters, parallelism and pipeline version, and
+ * every decision is logged as one JSON line.
  *
  * @example
  * declare const pipeline: Pipeline;
@@ -168,7 +180,12 @@ export class SelectiveRetry extends Construct {
    * 2,048 characters by default, so larger sets of pipelines are spread over several rules with the same target.
    */
   public readonly rules: events.Rule[];
-  /** The Lambda function that plans and starts the selective executions (one per stack). */
+  /**
+   * The SSM parameters holding this construct's configuration, one per rule: the rule's pipelines and the policy.
+   * Named `/cdk-sagemaker-pipelines/selective-retry/<stack name>/<construct unique id>[/<n>]`.
+   */
+  public readonly configurationParameters: ssm.IStringParameter[];
+  /** The Lambda function that plans and starts the selective executions (one per stack, see `SelectiveRetryHandler`). */
   public readonly handler: lambda.IFunction;
   /** The queue that receives events that could not be handled. */
   public readonly deadLetterQueue: sqs.IQueue;
@@ -179,26 +196,36 @@ export class SelectiveRetry extends Construct {
    */
   public readonly budgetExhaustedAlarm?: cloudwatch.Alarm;
   /**
-   * The alarm on the dead-letter queue.
+   * The alarm on `deadLetterQueue` when it is a queue of yours.
    *
-   * @default - only with `alarmOnDeadLetterQueue`
+   * @default - only with a `deadLetterQueue` of yours and `alarmOnDeadLetterQueue` not false
    */
   public readonly deadLetterQueueAlarm?: cloudwatch.Alarm;
-  /** The policy rendered into each rule target's input, which adds the names of that rule's pipelines. */
-  private readonly policy: Omit<SelectiveRetryPolicyInput, 'pipelineNames'>;
+  /**
+   * The alarm on errors that stopped a retry.
+   *
+   * @default - unless `alarmOnRemediationErrors` is false
+   */
+  public readonly remediationErrorsAlarm?: cloudwatch.Alarm;
+  /** The construct's unique id: the `SelectiveRetry` dimension of its metrics. */
+  private readonly metricsId: string;
 
   constructor(scope: Construct, id: string, props: SelectiveRetryProps) {
+    // Checked before the construct exists: otherwise a pipeline's selectiveRetry prop followed by
+    // enableSelectiveRetry() fails with the constructs library's bare "There is already a Construct with name ...".
+    assertNotHealedByPipelineAlready(scope, id);
     super(scope, id);
     validateProps(this, props);
+    for (const pipeline of props.pipelines) registerHealedPipeline(this, pipeline);
 
-    const shared = SharedResources.of(this);
-    this.handler = shared.handler;
+    const shared = SelectiveRetryHandler.of(this);
+    this.handler = shared.lambdaFunction;
     this.deadLetterQueue = props.deadLetterQueue ?? shared.deadLetterQueue;
+    this.metricsId = Names.uniqueId(this);
     const retryOn = (props.retryOn ?? RetryableFailures.all())._render(this);
     const delay = props.delay?._render(this);
     const parameterOverrides = (props.parameterOverrides ?? []).map((o) => o._render(this));
-    this.policy = {
-      version: 1,
+    const policy: RetryPolicyConfiguration = {
       maxAttempts: props.maxAttempts ?? DEFAULT_MAX_ATTEMPTS,
       ...(retryOn.mode !== 'ALL' ? { retryOn } : {}),
       ...(delay ? { delay } : {}),
@@ -208,75 +235,81 @@ export class SelectiveRetry extends Construct {
         events: props.publishEvents ?? true,
         ...(props.notificationTopic ? { topicArn: props.notificationTopic.topicArn } : {}),
       },
-      metricsId: Names.uniqueId(this),
+      metricsId: this.metricsId,
     };
 
-    this.rules = groupsForEventPatterns(props.pipelines).map((group, index) => new events.Rule(this, index === 0 ? 'Rule' : `Rule${index + 1}`, {
-      description: `Failed executions of the SageMaker pipelines healed by ${this.node.path}`,
-      enabled: props.enabled ?? true,
-      eventPattern: {
-        source: ['aws.sagemaker'],
-        detailType: ['SageMaker Model Building Pipeline Execution Status Change'],
-        detail: {
-          currentPipelineExecutionStatus: ['Failed'],
-          // SageMaker has reported pipeline names lower-cased in ARNs (sagemaker-facts.md pitfall 1).
-          pipelineArn: group.map((p) => ({ 'equals-ignore-case': p.pipelineArn })),
+    const groups = groupsForEventPatterns(props.pipelines);
+    this.configurationParameters = [];
+    this.rules = groups.map((group, index) => {
+      const suffix = index === 0 ? '' : `${index + 1}`;
+      const document: HandlerConfigurationDocument = {
+        version: CONFIGURATION_DOCUMENT_VERSION,
+        pipelineNames: group.map((p) => p.pipelineName),
+        policy,
+      };
+      const parameterName = configurationParameterName(this, index, groups.length);
+      const parameter = renderConfigurationParameter(this, `Configuration${suffix}`, parameterName, document);
+      shared._addConfiguration(parameter, parameterName, document);
+      this.configurationParameters.push(parameter);
+      return new events.Rule(this, `Rule${suffix}`, {
+        description: `Failed executions of the SageMaker pipelines healed by ${this.node.path}`,
+        enabled: props.enabled ?? true,
+        eventPattern: {
+          source: [SAGEMAKER_EVENTS.source],
+          detailType: [SAGEMAKER_EVENTS.executionStatusChange],
+          detail: {
+            currentPipelineExecutionStatus: ['Failed'],
+            // SageMaker has reported pipeline names lower-cased in ARNs; EventBridge compares exactly unless told
+            // (https://docs.aws.amazon.com/eventbridge/latest/userguide/eb-create-pattern-operators.html).
+            pipelineArn: group.map((p) => ({ 'equals-ignore-case': p.pipelineArn })),
+          },
         },
-      },
-      targets: [new targets.LambdaFunction(this.handler, {
-        // Each rule's input names only its own pipelines, so it stays far below EventBridge's 8,192 characters.
-        event: events.RuleTargetInput.fromObject({
-          event: events.EventField.fromPath('$'),
-          policy: this.policyFor(group),
-        }),
-        deadLetterQueue: this.deadLetterQueue,
-        retryAttempts: props.retryAttempts ?? 8,
-        maxEventAge: props.maxEventAge ?? Duration.hours(24),
-      })],
-    }));
+        // The target receives the bare event: the policy is deployed configuration, not payload.
+        targets: [new targets.LambdaFunction(this.handler, {
+          deadLetterQueue: this.deadLetterQueue,
+          retryAttempts: props.retryAttempts ?? 8,
+          maxEventAge: props.maxEventAge ?? Duration.hours(24),
+        })],
+      });
+    });
     this.rule = this.rules[0];
+    shared._allowEventBridgeDeadLetters(this.deadLetterQueue);
 
     for (const pipeline of props.pipelines) {
-      this.grantHandler(pipeline);
+      shared._allowPipeline(pipeline);
       warnOnExecutionIdPaths(this, pipeline);
     }
     // The job's failure reason decides what is retried, and which class-based parameter override applies.
-    if (retryOn.mode !== 'ALL' || parameterOverrides.length > 0) this.grantJobReads();
-    if (delay) shared.enableDelayedRetries(props.pipelines);
-    if (this.policy.notifications?.events) {
-      this.handler.addToRolePolicy(new iam.PolicyStatement({
-        actions: ['events:PutEvents'],
-        resources: [Stack.of(this).formatArn({ service: 'events', resource: 'event-bus', resourceName: 'default' })],
-      }));
-    }
-    props.notificationTopic?.grantPublish(this.handler);
+    if (retryOn.mode !== 'ALL' || parameterOverrides.length > 0) shared._allowJobReads();
+    if (delay) shared._enableDelayedRetries(props.pipelines);
+    if (policy.notifications?.events) shared._allowPublishEvents();
+    if (props.notificationTopic) shared._allowNotifications(props.notificationTopic);
 
+    const alarmProps = {
+      threshold: 1,
+      evaluationPeriods: 1,
+      comparisonOperator: cloudwatch.ComparisonOperator.GREATER_THAN_OR_EQUAL_TO_THRESHOLD,
+      treatMissingData: cloudwatch.TreatMissingData.NOT_BREACHING,
+    };
+    if (props.alarmOnRemediationErrors ?? true) {
+      this.remediationErrorsAlarm = this.metricRemediationErrors().createAlarm(this, 'RemediationErrorsAlarm', {
+        ...alarmProps,
+        alarmDescription: `An error stopped a retry of a pipeline healed by ${this.node.path} (access denied, rejected request, `
+          + 'schedule or configuration error); the handler\'s log line for the execution says which.',
+      });
+    }
     if (props.alarmOnBudgetExhausted) {
       this.budgetExhaustedAlarm = this.metricRetryBudgetExhausted().createAlarm(this, 'BudgetExhaustedAlarm', {
+        ...alarmProps,
         alarmDescription: `A failed execution of a pipeline healed by ${this.node.path} was left unhealed: its retry budget is spent.`,
-        threshold: 1,
-        evaluationPeriods: 1,
-        comparisonOperator: cloudwatch.ComparisonOperator.GREATER_THAN_OR_EQUAL_TO_THRESHOLD,
-        treatMissingData: cloudwatch.TreatMissingData.NOT_BREACHING,
       });
     }
-    if (props.alarmOnDeadLetterQueue) {
-      const waiting = (queue: sqs.IQueue) => queue.metricApproximateNumberOfMessagesVisible({ period: Duration.minutes(5), statistic: 'Maximum' });
-      const metric = this.deadLetterQueue === shared.deadLetterQueue
-        ? waiting(this.deadLetterQueue)
-        : new cloudwatch.MathExpression({
-          expression: 'own + shared',
-          usingMetrics: { own: waiting(this.deadLetterQueue), shared: waiting(shared.deadLetterQueue) },
-          label: 'Events waiting in the dead-letter queues',
-          period: Duration.minutes(5),
+    if (this.deadLetterQueue !== shared.deadLetterQueue && (props.alarmOnDeadLetterQueue ?? true)) {
+      this.deadLetterQueueAlarm = this.deadLetterQueue.metricApproximateNumberOfMessagesVisible({ period: Duration.minutes(5), statistic: 'Maximum' })
+        .createAlarm(this, 'DeadLetterQueueAlarm', {
+          ...alarmProps,
+          alarmDescription: `Events that ${this.node.path} could not deliver to its handler are waiting in its dead-letter queue.`,
         });
-      this.deadLetterQueueAlarm = metric.createAlarm(this, 'DeadLetterQueueAlarm', {
-        alarmDescription: `Events that ${this.node.path} could not handle are waiting in a dead-letter queue.`,
-        threshold: 1,
-        evaluationPeriods: 1,
-        comparisonOperator: cloudwatch.ComparisonOperator.GREATER_THAN_OR_EQUAL_TO_THRESHOLD,
-        treatMissingData: cloudwatch.TreatMissingData.NOT_BREACHING,
-      });
     }
   }
 
@@ -321,6 +354,17 @@ export class SelectiveRetry extends Construct {
   }
 
   /**
+   * Retries an error stopped: AccessDenied, a request SageMaker rejected (validation), a schedule EventBridge Scheduler
+   * would not create, or a configuration the handler could not read.
+   *
+   * @param props metric options
+   * @default - sum over 5 minutes
+   */
+  public metricRemediationErrors(props?: cloudwatch.MetricOptions): cloudwatch.Metric {
+    return this.metric(METRICS.remediationErrors, props);
+  }
+
+  /**
    * Failed steps seen by this construct, of one failure class.
    *
    * @param failureClass the class
@@ -332,7 +376,8 @@ export class SelectiveRetry extends Construct {
   }
 
   /**
-   * A metric the handler emits for this construct, in namespace `CdkSageMakerPipelines`.
+   * A metric the handler emits for this construct, in namespace `CdkSageMakerPipelines`, in this construct's account
+   * and region.
    *
    * @param metricName e.g. `RetriesStarted`
    * @param props metric options
@@ -345,170 +390,22 @@ export class SelectiveRetry extends Construct {
       statistic: 'Sum',
       period: Duration.minutes(5),
       ...props,
-      dimensionsMap: { service: METRICS.service, SelectiveRetry: this.policy.metricsId!, ...props?.dimensionsMap },
-    });
-  }
-
-  /** Lets the handler read why the jobs behind failed steps failed (their names are generated at run time). */
-  private grantJobReads(): void {
-    const stack = Stack.of(this);
-    this.handler.addToRolePolicy(new iam.PolicyStatement({
-      actions: ['sagemaker:DescribeProcessingJob', 'sagemaker:DescribeTrainingJob', 'sagemaker:DescribeTransformJob'],
-      resources: ['processing-job', 'training-job', 'transform-job'].map((resource) =>
-        stack.formatArn({ service: 'sagemaker', resource, resourceName: '*', arnFormat: ArnFormat.SLASH_RESOURCE_NAME })),
-    }));
-  }
-
-  /** The policy of one rule: the construct's, naming the rule's own pipelines (key order kept stable for snapshots). */
-  private policyFor(pipelines: IPipeline[]): SelectiveRetryPolicyInput {
-    const { version, maxAttempts, ...rest } = this.policy;
-    return { version, maxAttempts, pipelineNames: pipelines.map((p) => p.pipelineName), ...rest };
-  }
-
-  /** Lets the handler read the pipeline's executions and start selective executions of it, and nothing more. */
-  private grantHandler(pipeline: IPipeline): void {
-    SharedResources.of(this).allowPipeline(pipelineArnsOf(pipeline), pipelineArnsOf(pipeline, true));
+      dimensionsMap: { service: METRICS.service, SelectiveRetry: this.metricsId, ...props?.dimensionsMap },
+    }).attachTo(this);
   }
 }
 
-/** The function, its role, log group and dead-letter queue: created once per stack, shared by every SelectiveRetry. */
-class SharedResources extends Construct {
-  public static of(scope: Construct): SharedResources {
-    const stack = Stack.of(scope);
-    const existing = stack.node.tryFindChild(SHARED_ID);
-    return existing instanceof SharedResources ? existing : new SharedResources(stack, SHARED_ID);
-  }
-
-  public readonly handler: lambda.Function;
-  public readonly deadLetterQueue: sqs.Queue;
-  private schedulerRole?: iam.Role;
-  private pipelineStatements?: { reads: iam.PolicyStatement; starts: iam.PolicyStatement };
-  private pipelinesInStatements = 0;
-  private pipelineCount = 0;
-
-  private constructor(scope: Stack, id: string) {
-    super(scope, id);
-    this.deadLetterQueue = new sqs.Queue(this, 'DeadLetterQueue', {
-      encryption: sqs.QueueEncryption.SQS_MANAGED,
-      enforceSSL: true,
-      retentionPeriod: Duration.days(14),
-    });
-    const logGroup = new logs.LogGroup(this, 'LogGroup', { retention: logs.RetentionDays.ONE_YEAR });
-    // A role of our own, so the function gets write access to its log group only (instead of the
-    // AWSLambdaBasicExecutionRole managed policy's logs:* on every log group).
-    const role = new iam.Role(this, 'ServiceRole', {
-      assumedBy: new iam.ServicePrincipal('lambda.amazonaws.com'),
-      description: 'Reads failed SageMaker pipeline executions and starts selective executions of them',
-    });
-    this.handler = new lambda.Function(this, 'Handler', {
-      description: 'Heals failed SageMaker pipeline executions with selective executions (cdk-sagemaker-pipelines)',
-      // The newest Node.js runtime the app's aws-cdk-lib knows for the stack's region (Node.js 24 from aws-cdk-lib
-      // 2.269.0, our floor, on): cdk-nag's AwsSolutions-L1 asks for the newest runtime of the family. The bundle's
-      // esbuild target is older (node22), so it runs on any of them.
-      runtime: lambda.determineLatestNodeRuntime(this),
-      architecture: lambda.Architecture.ARM_64,
-      handler: 'index.handler',
-      code: lambda.Code.fromAsset(path.join(__dirname, '..', 'assets', 'selective-retry-handler')),
-      memorySize: 256,
-      timeout: Duration.minutes(1),
-      // One event at a time (Lambda queues the others): duplicate deliveries of one failure, which SageMaker may
-      // send at once, are then handled in turn, and every one after the first finds the retry already started.
-      reservedConcurrentExecutions: 1,
-      role,
-      logGroup,
-      // Errors the function throws (throttled SageMaker calls) are retried twice by Lambda, then parked here.
-      deadLetterQueue: this.deadLetterQueue,
-      retryAttempts: 2,
-    });
-    logGroup.grantWrite(role);
-
-    addNagSuppressions(this.deadLetterQueue, [
-      { id: 'AwsSolutions-SQS3', reason: 'This queue is itself the dead-letter queue of the SelectiveRetry rule targets and handler.' },
-    ]);
-    addNagSuppressions(role, [{
-      id: 'AwsSolutions-IAM5',
-      reason: 'Names generated at run time: the handler may read only the executions of the healed pipelines '
-        + '(pipeline/NAME/execution/*), describe the SageMaker jobs whose failures it classifies (job names are generated by '
-        + 'SageMaker Pipelines), create schedules only in its own schedule group, and write only to its own log group\'s streams.',
-      appliesTo: [
-        { regex: '/^Resource::.*:pipeline\\/.*\\/execution\\/\\*$/g' },
-        { regex: '/^Resource::.*:(processing|training|transform)-job\\/\\*$/g' },
-        { regex: '/^Resource::.*:schedule\\/.*\\/\\*$/g' },
-        { regex: '/^Resource::<CdkSageMakerPipelinesSelectiveRetryLogGroup.*\\.Arn>:\\*$/g' },
-      ],
-    }]);
-  }
-
-  /**
-   * Adds a pipeline to what the handler may read and start. ARNs go into shared statements, a few pipelines each, so
-   * that the role's policy grows by ARNs only (not by repeated actions) and CDK can spread large policies over
-   * overflow managed policies, which it splits by statement.
-   */
-  public allowPipeline(pipelineArns: string[], executionArns: string[]): void {
-    if (!this.pipelineStatements || this.pipelinesInStatements >= PIPELINES_PER_STATEMENT) {
-      this.pipelineStatements = {
-        reads: new iam.PolicyStatement({
-          actions: [
-            'sagemaker:DescribePipelineExecution',
-            'sagemaker:ListPipelineExecutionSteps',
-            'sagemaker:DescribePipelineDefinitionForExecution',
-            'sagemaker:ListPipelineParametersForExecution',
-          ],
-        }),
-        // ListPipelineExecutions recognises a retry already started by an earlier delivery of the same event.
-        starts: new iam.PolicyStatement({ actions: ['sagemaker:StartPipelineExecution', 'sagemaker:ListPipelineExecutions'] }),
-      };
-      this.pipelinesInStatements = 0;
-      this.handler.addToRolePolicy(this.pipelineStatements.reads);
-      this.handler.addToRolePolicy(this.pipelineStatements.starts);
-    }
-    this.pipelineStatements.reads.addResources(...executionArns);
-    this.pipelineStatements.starts.addResources(...pipelineArns);
-    this.pipelinesInStatements++;
-    if (++this.pipelineCount === MANY_PIPELINES) {
-      Annotations.of(this).addWarningV2('cdk-sagemaker-pipelines:many-pipelines',
-        `This stack heals ${MANY_PIPELINES} or more pipelines. The shared handler's role grows with their ARNs (two per pipeline, `
-        + 'four when a name has capitals) and aws-cdk-lib spreads it over overflow managed policies: about 90 pipelines with '
-        + 'capitalised names fit the default quota of 10 managed policies per role. Beyond that, heal the pipelines from '
-        + 'several stacks or raise the quota.');
-    }
-  }
-
-  /**
-   * Creates, once, what delayed retries need: a schedule group, and a role EventBridge Scheduler assumes to start
-   * the selective executions; then lets that role start the given pipelines.
-   */
-  public enableDelayedRetries(pipelines: IPipeline[]): void {
-    if (!this.schedulerRole) {
-      const stack = Stack.of(this);
-      const group = new scheduler.CfnScheduleGroup(this, 'ScheduleGroup', {});
-      this.schedulerRole = new iam.Role(this, 'SchedulerRole', {
-        assumedBy: new iam.ServicePrincipal('scheduler.amazonaws.com', {
-          conditions: { StringEquals: { 'aws:SourceAccount': stack.account } },
-        }),
-        description: 'Starts delayed selective retries of SageMaker pipelines',
-      });
-      this.deadLetterQueue.grantSendMessages(this.schedulerRole);
-      this.handler.addEnvironment(HANDLER_ENV.schedulerRoleArn, this.schedulerRole.roleArn);
-      this.handler.addEnvironment(HANDLER_ENV.scheduleGroup, group.ref);
-      this.handler.addEnvironment(HANDLER_ENV.deadLetterQueueArn, this.deadLetterQueue.queueArn);
-      this.handler.addToRolePolicy(new iam.PolicyStatement({
-        actions: ['scheduler:CreateSchedule'],
-        resources: [stack.formatArn({ service: 'scheduler', resource: 'schedule', resourceName: `${group.ref}/*`, arnFormat: ArnFormat.SLASH_RESOURCE_NAME })],
-      }));
-      this.schedulerRole.grantPassRole(this.handler.grantPrincipal);
-      addNagSuppressions(this.schedulerRole, [{
-        id: 'AwsSolutions-IAM5',
-        reason: 'Only used to send undeliverable scheduled retries to the dead-letter queue; no wildcard beyond the queue.',
-        appliesTo: [{ regex: '/^Action::sqs:.*$/g' }],
-      }]);
-    }
-    for (const pipeline of pipelines) {
-      this.schedulerRole.addToPolicy(new iam.PolicyStatement({
-        actions: ['sagemaker:StartPipelineExecution'],
-        resources: pipelineArnsOf(pipeline),
-      }));
-    }
+/**
+ * A pipeline's `selectiveRetry` prop and its `enableSelectiveRetry()` both create a `SelectiveRetry` with the id
+ * `SelectiveRetry` in the pipeline's scope: say so, rather than let the constructs library report a name clash.
+ */
+function assertNotHealedByPipelineAlready(scope: Construct, id: string): void {
+  const existing = scope.node.tryFindChild(id);
+  if (existing instanceof SelectiveRetry) {
+    throw new ConstructValidationError(scope, 'SelectiveRetry.PipelineHealedTwice',
+      `${scope.node.path} is already healed by ${existing.node.path} (created by the pipeline's selectiveRetry prop or an `
+      + 'earlier enableSelectiveRetry() call). Heal a pipeline once: pass the options either in the selectiveRetry prop or to '
+      + 'enableSelectiveRetry(), not both.');
   }
 }
 
@@ -564,58 +461,3 @@ function checkSameEnvironment(scope: Construct, pipeline: IPipeline): void {
   }
 }
 
-/** From this many healed pipelines in one stack on, warn about the role's managed-policy quota. */
-const MANY_PIPELINES = 80;
-
-/** Pipelines whose ARNs share one pair of IAM statements: about 2,000 characters, well under a managed policy's 6,144. */
-const PIPELINES_PER_STATEMENT = 8;
-
-/** EventBridge's default quota on an event pattern's size is 2,048 characters; keep each rule's pattern below it. */
-const MAX_EVENT_PATTERN_CHARS = 1800;
-/** The fixed part of the pattern, and an upper estimate of one pipeline's entry beyond its name (tokens resolve later). */
-const PATTERN_BASE_CHARS = 200;
-const PATTERN_ENTRY_CHARS = 100;
-
-/** Splits the pipelines into groups whose event pattern stays within EventBridge's size quota. */
-function groupsForEventPatterns(pipelines: IPipeline[]): IPipeline[][] {
-  const groups: IPipeline[][] = [[]];
-  let size = PATTERN_BASE_CHARS;
-  for (const pipeline of pipelines) {
-    const entry = PATTERN_ENTRY_CHARS + (literalName(pipeline)?.length ?? 256);
-    if (groups[groups.length - 1].length > 0 && size + entry > MAX_EVENT_PATTERN_CHARS) {
-      groups.push([]);
-      size = PATTERN_BASE_CHARS;
-    }
-    groups[groups.length - 1].push(pipeline);
-    size += entry;
-  }
-  return groups;
-}
-
-/**
- * The pipeline's ARN and, when its name has capitals and is known at synth time, the ARN with the name lower-cased:
- * SageMaker has reported lower-cased names in ARNs (sagemaker-facts.md pitfall 1), and IAM compares resource ARNs
- * case-sensitively. With `executions`, the ARN pattern of the pipeline's executions instead.
- */
-function pipelineArnsOf(pipeline: IPipeline, executions = false): string[] {
-  const suffix = executions ? '/execution/*' : '';
-  const exact = executions ? pipeline.pipelineExecutionArnPattern : pipeline.pipelineArn;
-  const name = literalName(pipeline);
-  if (name === undefined || name === name.toLowerCase()) return [exact];
-  if (!Token.isUnresolved(exact)) return [exact, exact.replace(`:pipeline/${name}`, `:pipeline/${name.toLowerCase()}`)];
-  const lower = Stack.of(pipeline).formatArn({
-    service: 'sagemaker', resource: 'pipeline', resourceName: name.toLowerCase(), arnFormat: ArnFormat.SLASH_RESOURCE_NAME,
-  });
-  return [exact, `${lower}${suffix}`];
-}
-
-/** The pipeline's name when known at synth time: given as text, or a pipeline of this app with a literal or generated name. */
-function literalName(pipeline: IPipeline): string | undefined {
-  if (!Token.isUnresolved(pipeline.pipelineName)) return pipeline.pipelineName;
-  const resource = pipeline.node.defaultChild;
-  if (resource instanceof sagemaker.CfnPipeline) {
-    const resolved = Stack.of(pipeline).resolve(resource.pipelineName);
-    if (typeof resolved === 'string') return resolved;
-  }
-  return undefined;
-}

@@ -4,11 +4,12 @@
  */
 
 /**
- * PLANNED (issue 12, being built): the handler's configuration moves out of the invocation payload into
- * configuration the stack deploys. Each `SelectiveRetry` rule group renders one `HandlerConfigurationDocument`
- * (JSON) into its own SSM String parameter; the shared function's environment variable
+ * The handler's configuration, deployed by the stack (issue 12): never read from the invocation payload, which is the
+ * bare SageMaker event. Each `SelectiveRetry` rule group renders one `HandlerConfigurationDocument` (JSON) into its
+ * own SSM String parameter named under `CONFIGURATION_PARAMETER_PREFIX`; the shared function's environment variable
  * `HANDLER_ENV.configurationParameters` lists those parameters' names (JSON array of strings). The handler reads them
- * (in parallel with the SageMaker reads, cached per container) and never reads policy from the payload.
+ * (in parallel with the SageMaker reads, cached per container) and validates each with `parseConfigurationDocument`
+ * (configuration.ts). A pipeline no document names is never started.
  */
 export interface HandlerConfigurationDocument {
   /** Format version of this document. */
@@ -52,7 +53,10 @@ export interface SelectiveRetryPolicyInput {
 export interface RetryOnInput {
   readonly mode: 'ALL' | 'CLASSES' | 'MATCHING';
   readonly classes?: string[];
-  /** JavaScript regular expressions, matched case-insensitively against the step's and the job's failure reasons. */
+  /**
+   * RE2 regular expressions (linear-time matching: https://github.com/google/re2/wiki/Syntax), matched
+   * case-insensitively against the step's and the job's failure reasons; validated by failure-pattern.ts.
+   */
   readonly patterns?: string[];
 }
 
@@ -84,8 +88,11 @@ export interface NotificationsInput {
 /** Bounds of `maxAttempts`, enforced by the construct at synth time and by the handler at run time. */
 export const MAX_ATTEMPTS_RANGE = { min: 1, max: 10 } as const;
 
-/** The policy used when the handler is invoked with a bare EventBridge event. */
+/** The retry budget of the CLI when neither the deployed configuration nor `--max-attempts` gives one. */
 export const DEFAULT_MAX_ATTEMPTS = 2;
+
+/** The longest configuration document: the value limit of a standard-tier SSM parameter (4 KB). */
+export const CONFIGURATION_DOCUMENT_MAX_LENGTH = 4096;
 
 /** Bounds of a retry delay: EventBridge Scheduler's one-time schedules have minute precision. */
 export const DELAY_SECONDS_RANGE = { min: 60, max: 7 * 24 * 3600 } as const;
@@ -109,6 +116,8 @@ export const METRICS = {
   retriesSkipped: 'RetriesSkipped',
   budgetExhausted: 'RetryBudgetExhausted',
   failedSteps: 'FailedSteps',
+  /** Retries stopped by an error (AccessDenied, Validation, Scheduler or configuration errors), not by policy. */
+  remediationErrors: 'RemediationErrors',
 } as const;
 
 /** Why a step failed. The jsii enum `FailureClass` of the constructs has exactly these values (a test checks it). */
@@ -127,10 +136,24 @@ export const SAGEMAKER_EVENTS = {
   executionStatusChange: 'SageMaker Model Building Pipeline Execution Status Change',
 } as const;
 
+/**
+ * Every configuration parameter is named `CONFIGURATION_PARAMETER_PREFIX + <stack name>/<construct unique id>[/<n>]`,
+ * so the CLI finds the deployed policy of a pipeline with GetParametersByPath on this prefix.
+ */
+export const CONFIGURATION_PARAMETER_PREFIX = '/cdk-sagemaker-pipelines/selective-retry/';
+
+/** The version of `HandlerConfigurationDocument` the construct renders. */
+export const CONFIGURATION_DOCUMENT_VERSION = 2;
+
 /** Environment variables the construct gives the handler. */
 export const HANDLER_ENV = {
-  /** JSON array of the SSM parameter names holding `HandlerConfigurationDocument`s (issue 12, being built). */
+  /** JSON array of the SSM parameter names holding `HandlerConfigurationDocument`s. */
   configurationParameters: 'SELECTIVE_RETRY_CONFIGURATION_PARAMETERS',
+  /**
+   * A digest of the deployed configuration documents: a deploy that changes the configuration changes the function's
+   * environment, so Lambda replaces warm containers (and their cached configuration).
+   */
+  configurationDigest: 'SELECTIVE_RETRY_CONFIGURATION_DIGEST',
   schedulerRoleArn: 'SELECTIVE_RETRY_SCHEDULER_ROLE_ARN',
   scheduleGroup: 'SELECTIVE_RETRY_SCHEDULE_GROUP',
   deadLetterQueueArn: 'SELECTIVE_RETRY_DEAD_LETTER_QUEUE_ARN',

@@ -3,7 +3,8 @@ import { Annotations, Match, Template } from 'aws-cdk-lib/assertions';
 import * as sns from 'aws-cdk-lib/aws-sns';
 import * as sqs from 'aws-cdk-lib/aws-sqs';
 import { AwsSolutionsChecks } from 'cdk-nag';
-import { FailureClass, ParameterOverride, Pipeline, RetryDelay, RetryableFailures, SelectiveRetry, SelectiveRetryOptions } from '../../src';
+import { documentOf, statementsOf } from './rendered';
+import { FailureClass, ParameterOverride, Pipeline, RetryDelay, RetryableFailures, SelectiveRetry, SelectiveRetryHandler, SelectiveRetryOptions } from '../../src';
 
 const ENV = { account: '111122223333', region: 'us-east-1' };
 
@@ -14,17 +15,13 @@ function synth(options: SelectiveRetryOptions) {
 }
 
 function policyOf(template: Template): any {
-  const rule = Object.values(template.findResources('AWS::Events::Rule'))[0];
-  const inputTemplate: string = rule.Properties.Targets[0].InputTransformer.InputTemplate;
-  return JSON.parse(inputTemplate.replace('<f1>', 'null')).policy;
+  return documentOf(template).policy;
 }
 
-function statements(template: Template): any[] {
-  return Object.values(template.findResources('AWS::IAM::Policy')).flatMap((p) => p.Properties.PolicyDocument.Statement);
-}
+const statements = statementsOf;
 
 describe('SelectiveRetry retry policy', () => {
-  test('renders the whole policy into the rule target input', () => {
+  test('renders the whole policy into the configuration document of the rule\'s pipelines', () => {
     const topic = (stack: Stack) => sns.Topic.fromTopicArn(stack, 'Alerts', 'arn:aws:sns:us-east-1:111122223333:ml-alerts');
     const stack = new Stack(new App(), 'Stack', { env: ENV });
     new SelectiveRetry(stack, 'Heal', {
@@ -35,11 +32,11 @@ describe('SelectiveRetry retry policy', () => {
       dryRun: true,
       notificationTopic: topic(stack),
     });
-    const policy = policyOf(Template.fromStack(stack));
-    expect(policy).toEqual({
-      version: 1,
+    const document = documentOf(Template.fromStack(stack));
+    expect(document.version).toBe(2);
+    expect(document.pipelineNames).toEqual(['TrainPipeline']);
+    expect(document.policy).toEqual({
       maxAttempts: 2,
-      pipelineNames: ['TrainPipeline'],
       retryOn: { mode: 'CLASSES', classes: ['CAPACITY', 'INTERNAL_ERROR', 'THROTTLING', 'RESOURCE_LIMIT'] },
       delay: { strategy: 'EXPONENTIAL', baseSeconds: 300, factor: 3, maxSeconds: 7200, jitter: true },
       parameterOverrides: [{ parameterName: 'TrainingInstanceType', values: ['ml.g5.2xlarge', 'ml.g5.4xlarge'], failureClasses: ['CAPACITY'] }],
@@ -80,14 +77,22 @@ describe('SelectiveRetry retry policy', () => {
     expect(statementsWithJobReads).toHaveLength(1);
   });
 
-  test('with a queue of the user\'s, the dead-letter alarm also watches the stack\'s shared queue', () => {
+  test('a queue of the user\'s gets an alarm of its own; the stack\'s shared queue has one alarm, on the handler', () => {
+    // GIVEN
     const stack = new Stack(new App(), 'Stack', { env: ENV });
     const own = new sqs.Queue(stack, 'MyDlq', { enforceSSL: true });
-    new SelectiveRetry(stack, 'Heal', { pipelines: [Pipeline.fromPipelineName(stack, 'P', 'p')], deadLetterQueue: own, alarmOnDeadLetterQueue: true });
-    const alarm = Object.values(Template.fromStack(stack).findResources('AWS::CloudWatch::Alarm'))[0];
-    const queues = alarm.Properties.Metrics.filter((m: any) => m.MetricStat).map((m: any) => m.MetricStat.Metric.Dimensions[0].Value['Fn::GetAtt'][0]);
-    expect(queues).toEqual([expect.stringMatching(/^MyDlq/), expect.stringMatching(/^CdkSageMakerPipelinesSelectiveRetryDeadLetterQueue/)]);
-    expect(alarm.Properties.Metrics.find((m: any) => m.Expression).Expression).toBe('own + shared');
+
+    // WHEN
+    const retry = new SelectiveRetry(stack, 'Heal', { pipelines: [Pipeline.fromPipelineName(stack, 'P', 'p')], deadLetterQueue: own });
+    new SelectiveRetry(stack, 'HealMore', { pipelines: [Pipeline.fromPipelineName(stack, 'Q', 'q')] });
+
+    // THEN
+    const queueAlarms = Object.values(Template.fromStack(stack).findResources('AWS::CloudWatch::Alarm'))
+      .filter((a) => a.Properties.Namespace === 'AWS/SQS')
+      .map((a) => a.Properties.Dimensions[0].Value['Fn::GetAtt'][0]);
+    expect(queueAlarms.sort()).toEqual([expect.stringMatching(/^CdkSageMakerPipelinesSelectiveRetryDeadLetterQueue/), expect.stringMatching(/^MyDlq/)]);
+    expect(retry.deadLetterQueueAlarm).toBeDefined();
+    expect(SelectiveRetryHandler.of(stack).deadLetterQueueAlarm).toBeDefined();
   });
 
   test('delays create a schedule group and a scheduler role that may only start the delayed pipelines', () => {
@@ -135,6 +140,7 @@ describe('SelectiveRetry retry policy', () => {
       Effect: 'Allow',
       Action: 'events:PutEvents',
       Resource: { 'Fn::Join': ['', ['arn:', { Ref: 'AWS::Partition' }, ':events:us-east-1:111122223333:event-bus/default']] },
+      Condition: { 'ForAllValues:StringEquals': { 'events:source': 'cdk-sagemaker-pipelines' }, 'Null': { 'events:source': 'false' } },
     }]);
     const off = synth({ publishEvents: false }).template;
     expect(putEvents(off)).toEqual([]);
@@ -162,29 +168,62 @@ describe('SelectiveRetry retry policy', () => {
     expect(retry.metricRetriesSkipped().metricName).toBe('RetriesSkipped');
     expect(retry.metricRetriesScheduled().metricName).toBe('RetriesScheduled');
     expect(retry.metricRetryBudgetExhausted({ period: Duration.hours(1) }).period.toHours()).toBe(1);
+    expect(retry.metricRemediationErrors().metricName).toBe('RemediationErrors');
+    // attached to the construct: the metric knows the stack's account and region (aws-cdk-lib's convention)
+    expect(metric.region).toBe('us-east-1');
+    expect(metric.account).toBe('111122223333');
     expect(retry.metricFailedSteps(FailureClass.CAPACITY).dimensions).toEqual({ service: 'SelectiveRetry', SelectiveRetry: id, FailureClass: 'CAPACITY' });
   });
 
-  test('optional alarms on budget exhaustion and on the dead-letter queue', () => {
-    const { template, retry } = synth({ alarmOnBudgetExhausted: true, alarmOnDeadLetterQueue: true });
+  test('alarms on remediation errors by default; on budget exhaustion when asked', () => {
+    // GIVEN / WHEN
+    const { template, retry } = synth({ alarmOnBudgetExhausted: true });
+
+    // THEN
     expect(retry.budgetExhaustedAlarm).toBeDefined();
-    expect(retry.deadLetterQueueAlarm).toBeDefined();
-    template.hasResourceProperties('AWS::CloudWatch::Alarm', {
-      MetricName: 'RetryBudgetExhausted',
-      Namespace: 'CdkSageMakerPipelines',
-      Threshold: 1,
-      ComparisonOperator: 'GreaterThanOrEqualToThreshold',
-      Dimensions: Match.arrayWith([{ Name: 'SelectiveRetry', Value: Match.stringLikeRegexp('^StackHeal[0-9A-F]{8}$') }]),
-    });
+    expect(retry.remediationErrorsAlarm).toBeDefined();
+    for (const metricName of ['RetryBudgetExhausted', 'RemediationErrors']) {
+      template.hasResourceProperties('AWS::CloudWatch::Alarm', {
+        MetricName: metricName,
+        Namespace: 'CdkSageMakerPipelines',
+        Threshold: 1,
+        ComparisonOperator: 'GreaterThanOrEqualToThreshold',
+        TreatMissingData: 'notBreaching',
+        Dimensions: Match.arrayWith([{ Name: 'SelectiveRetry', Value: Match.stringLikeRegexp('^StackHeal[0-9A-F]{8}$') }]),
+      });
+    }
+    // the shared queue's alarm is the handler's, not this construct's
     template.hasResourceProperties('AWS::CloudWatch::Alarm', { MetricName: 'ApproximateNumberOfMessagesVisible', Namespace: 'AWS/SQS', Threshold: 1 });
+    expect(retry.deadLetterQueueAlarm).toBeUndefined();
     expect(synth({}).retry.budgetExhaustedAlarm).toBeUndefined();
+  });
+
+  test('every default alarm can be turned off', () => {
+    // GIVEN
+    const stack = new Stack(new App(), 'Stack', { env: ENV });
+    SelectiveRetryHandler.configure(stack, { alarmOnDeadLetterQueue: false });
+
+    // WHEN
+    const retry = new SelectiveRetry(stack, 'Heal', {
+      pipelines: [Pipeline.fromPipelineName(stack, 'P', 'p')],
+      deadLetterQueue: new sqs.Queue(stack, 'MyDlq', { enforceSSL: true }),
+      alarmOnDeadLetterQueue: false,
+      alarmOnRemediationErrors: false,
+    });
+
+    // THEN
+    Template.fromStack(stack).resourceCountIs('AWS::CloudWatch::Alarm', 0);
+    expect(retry.remediationErrorsAlarm).toBeUndefined();
+    expect(retry.deadLetterQueueAlarm).toBeUndefined();
   });
 
   describe('fails at synth with an actionable error', () => {
     test.each([
       ['no classes', { retryOn: RetryableFailures.ofClasses([]) }, /Stack\/Heal: retryOn: RetryableFailures.ofClasses\(\) needs at least one FailureClass/],
       ['no patterns', { retryOn: RetryableFailures.matching([]) }, /retryOn: RetryableFailures.matching\(\) needs at least one pattern/],
-      ['a bad pattern', { retryOn: RetryableFailures.matching(['(oops']) }, /retryOn: "\(oops" is not a valid regular expression/],
+      ['a bad pattern', { retryOn: RetryableFailures.matching(['(oops']) }, /retryOn: the failure pattern "\(oops" is not valid RE2 syntax \(.*missing closing \)/],
+      ['a look-ahead (not RE2)', { retryOn: RetryableFailures.matching(['Capacity(?!Error)']) }, /retryOn: the failure pattern "Capacity\(\?!Error\)" is not valid RE2 syntax/],
+      ['a backreference (not RE2)', { retryOn: RetryableFailures.matching(['(a)\\1']) }, /is not valid RE2 syntax .*no backreferences or look-around/],
       ['a delay under a minute', { delay: RetryDelay.constant(Duration.seconds(30)) }, /delay: delay must be a whole number of seconds from 1 minute to 7 days; received 30 seconds/],
       ['a delay over a week', { delay: RetryDelay.constant(Duration.days(8)) }, /from 1 minute to 7 days; received 8 days/],
       ['a max shorter than the initial delay', { delay: RetryDelay.exponential({ initialDelay: Duration.hours(2) }) }, /maxDelay \(3600 s\) must not be shorter than initialDelay \(7200 s\)/],

@@ -1,8 +1,9 @@
 import * as path from 'path';
-import { App, Aspects, Duration, Stack } from 'aws-cdk-lib';
+import { App, Aspects, Duration, Names, Stack } from 'aws-cdk-lib';
 import { Annotations, Match, Template } from 'aws-cdk-lib/assertions';
 import * as sqs from 'aws-cdk-lib/aws-sqs';
 import { AwsSolutionsChecks } from 'cdk-nag';
+import { documentsOf } from './rendered';
 import { Pipeline, PipelineDefinition, SelectiveRetry } from '../../src';
 import { DEFINITIONS_DIR } from '../fixtures';
 
@@ -39,13 +40,13 @@ describe('SelectiveRetry', () => {
     });
   });
 
-  test('sends the event and the policy to the handler, with delivery retries and a dead-letter queue', () => {
+  test('sends the bare event to the handler, with delivery retries and a dead-letter queue; the policy is deployed configuration', () => {
     // GIVEN
     const stack = newStack();
     const pipeline = Pipeline.fromPipelineName(stack, 'Abalone', 'abalone');
 
     // WHEN
-    new SelectiveRetry(stack, 'Heal', { pipelines: [pipeline], maxAttempts: 3, retryAttempts: 4, maxEventAge: Duration.hours(2) });
+    const heal = new SelectiveRetry(stack, 'Heal', { pipelines: [pipeline], maxAttempts: 3, retryAttempts: 4, maxEventAge: Duration.hours(2) });
 
     // THEN
     const template = Template.fromStack(stack);
@@ -53,10 +54,14 @@ describe('SelectiveRetry', () => {
     const target = rule.Properties.Targets[0];
     expect(target.RetryPolicy).toEqual({ MaximumRetryAttempts: 4, MaximumEventAgeInSeconds: 7200 });
     expect(target.DeadLetterConfig.Arn['Fn::GetAtt'][0]).toMatch(/^CdkSageMakerPipelinesSelectiveRetryDeadLetterQueue/);
-    expect(target.InputTransformer.InputPathsMap).toEqual({ f1: '$' });
-    expect(JSON.parse(target.InputTransformer.InputTemplate.replace('<f1>', 'null'))).toEqual({
-      event: null,
-      policy: { version: 1, maxAttempts: 3, pipelineNames: ['abalone'], notifications: { events: true }, metricsId: expect.stringMatching(/^StackHeal[0-9A-F]{8}$/) },
+    // no Input, InputPath or InputTransformer: the handler receives the event exactly as SageMaker sent it
+    expect(Object.keys(target).sort()).toEqual(['Arn', 'DeadLetterConfig', 'Id', 'RetryPolicy']);
+    expect(documentsOf(template)).toEqual({
+      [`/cdk-sagemaker-pipelines/selective-retry/Stack/${Names.uniqueId(heal)}`]: {
+        version: 2,
+        pipelineNames: ['abalone'],
+        policy: { maxAttempts: 3, notifications: { events: true }, metricsId: Names.uniqueId(heal) },
+      },
     });
   });
 
@@ -161,14 +166,15 @@ describe('SelectiveRetry', () => {
     expect(matched.sort()).toEqual(names.map((n) => `arn:aws:sagemaker:us-east-1:111122223333:pipeline/${n}`).sort());
     template.resourceCountIs('AWS::Lambda::Permission', rules.length);
     template.resourceCountIs('AWS::Lambda::Function', 1);
-    for (const rule of rules) {
-      const input = rule.Properties.Targets[0].InputTransformer.InputTemplate;
-      expect(input.length).toBeLessThanOrEqual(8192);
-      // each rule's input names exactly the pipelines its pattern matches
-      const policy = JSON.parse(input.replace('<f1>', 'null')).policy;
-      expect(policy.pipelineNames.map((n: string) => `arn:aws:sagemaker:us-east-1:111122223333:pipeline/${n}`))
-        .toEqual(rule.Properties.EventPattern.detail.pipelineArn.map((m: any) => m['equals-ignore-case']));
-    }
+    // each rule's configuration document names exactly the pipelines its pattern matches, in parameter <n> for rule <n>
+    const documents = documentsOf(template);
+    const prefix = `/cdk-sagemaker-pipelines/selective-retry/Stack/${Names.uniqueId(heal)}`;
+    expect(Object.keys(documents).sort()).toEqual(heal.rules.map((_, i) => `${prefix}/${i + 1}`).sort());
+    heal.rules.forEach((rule, i) => {
+      const pattern = template.toJSON().Resources[stack.getLogicalId(rule.node.defaultChild as any)].Properties.EventPattern;
+      expect(documents[`${prefix}/${i + 1}`].pipelineNames.map((n: string) => `arn:aws:sagemaker:us-east-1:111122223333:pipeline/${n}`))
+        .toEqual(pattern.detail.pipelineArn.map((m: any) => m['equals-ignore-case']));
+    });
   });
 
   test('shares IAM statements between pipelines, a few pipelines each, so policies grow by ARNs and split cleanly', () => {
@@ -195,7 +201,8 @@ describe('SelectiveRetry', () => {
       const stack = newStack();
       const pipelines = Array.from({ length: count }, (_, i) => Pipeline.fromPipelineName(stack, `P${i}`, `Pipeline-${i}`));
       new SelectiveRetry(stack, 'Heal', { pipelines: pipelines.slice(0, 40) });
-      pipelines.slice(40).forEach((p) => p.enableSelectiveRetry());
+      new SelectiveRetry(stack, 'HealMore', { pipelines: pipelines.slice(40, count - 5) });
+      pipelines.slice(count - 5).forEach((p) => p.enableSelectiveRetry());
       return Annotations.fromStack(stack).findWarning('*', Match.stringLikeRegexp('This stack heals 80 or more pipelines'));
     };
     expect(warningsFor(79)).toHaveLength(0);
@@ -232,6 +239,15 @@ describe('SelectiveRetry', () => {
     expect(rule.Properties.Targets[0].DeadLetterConfig.Arn['Fn::GetAtt'][0]).toMatch(/^MyDlq/);
   });
 
+  test('pipelines of the same name in other regions are other pipelines', () => {
+    const app = new App();
+    for (const region of ['us-east-1', 'eu-west-1']) {
+      const stack = new Stack(app, `Stack-${region}`, { env: { ...ENV, region } });
+      new SelectiveRetry(stack, 'Heal', { pipelines: [Pipeline.fromPipelineName(stack, 'P', 'abalone')] });
+    }
+    expect(app.synth().stacks).toHaveLength(2);
+  });
+
   test('can be created disabled', () => {
     const stack = newStack();
     new SelectiveRetry(stack, 'Heal', { pipelines: [Pipeline.fromPipelineName(stack, 'P', 'p')], enabled: false });
@@ -262,6 +278,31 @@ describe('SelectiveRetry', () => {
       const stack = newStack();
       const pipelines = [Pipeline.fromPipelineName(stack, 'P', 'p')];
       expect(() => new SelectiveRetry(stack, 'Heal', { pipelines, ...options })).toThrow(message);
+    });
+
+    test('when a pipeline is healed twice: its selectiveRetry prop and a SelectiveRetry', () => {
+      const stack = newStack();
+      const pipeline = new Pipeline(stack, 'P', {
+        definition: PipelineDefinition.fromJson({ Version: '2020-12-01', Steps: [] }), pipelineName: 'churn', selectiveRetry: {},
+      });
+      expect(() => new SelectiveRetry(stack, 'Heal', { pipelines: [pipeline], maxAttempts: 5 })).toThrow(
+        /^Stack\/Heal: pipeline Stack\/P \(name "churn"\) is already healed by Stack\/P\/SelectiveRetry\. Two healers would start two retries, with two budgets, for every failure\. .* \[SelectiveRetry.PipelineHealedTwice\]$/);
+    });
+
+    test('when two constructs heal one pipeline, even imported twice and spelled in another case', () => {
+      const stack = newStack();
+      const first = Pipeline.fromPipelineName(stack, 'First', 'Abalone');
+      new SelectiveRetry(stack, 'HealA', { pipelines: [first] });
+      expect(() => new SelectiveRetry(stack, 'HealB', { pipelines: [first] })).toThrow(/pipeline Stack\/First .* is already healed by Stack\/HealA/);
+      expect(() => new SelectiveRetry(stack, 'HealC', { pipelines: [Pipeline.fromPipelineName(stack, 'Again', 'abalone')] }))
+        .toThrow(/^Stack\/HealC: pipeline Stack\/Again \(name "abalone"\) is already healed by Stack\/HealA/);
+    });
+
+    test('when a pipeline\'s selectiveRetry prop and enableSelectiveRetry() both heal it', () => {
+      const stack = newStack();
+      const pipeline = new Pipeline(stack, 'P', { definition: PipelineDefinition.fromJson({ Version: '2020-12-01', Steps: [] }), selectiveRetry: {} });
+      expect(() => pipeline.enableSelectiveRetry({ maxAttempts: 3 })).toThrow(
+        /^Stack\/P: Stack\/P is already healed by Stack\/P\/SelectiveRetry \(created by the pipeline's selectiveRetry prop or an earlier enableSelectiveRetry\(\) call\)\. Heal a pipeline once/);
     });
 
     test('when no pipeline is given', () => {

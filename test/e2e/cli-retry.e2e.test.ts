@@ -7,9 +7,13 @@ import * as fs from 'fs';
 import * as path from 'path';
 import { promisify } from 'util';
 import { DescribePipelineExecutionCommand, StartPipelineExecutionCommand } from '@aws-sdk/client-sagemaker';
+import { CONFIGURATION_PARAMETER_PREFIX } from '../../src/kernel/contract';
 import { FAILURE_REASONS } from '../../emulator/faults';
 import { SageMakerEmulator } from '../../emulator/sagemaker-emulator';
 import { ABALONE_PIPELINE, installAbalone } from '../../emulator/scenarios';
+
+// Each test runs the bundled CLI in 1-3 fresh Node.js processes; on a busy machine that exceeds jest's 5 s default.
+jest.setTimeout(60_000);
 
 const CLI = path.join(__dirname, '..', '..', 'assets', 'cli', 'cli.js');
 const run = promisify(execFile);
@@ -40,7 +44,15 @@ afterEach(async () => emulator.close());
 
 /** Runs the CLI asynchronously (the emulator answers from this process's event loop). */
 async function cli(...args: string[]): Promise<{ code: number; stdout: string; stderr: string }> {
-  const env = { ...process.env, AWS_ACCESS_KEY_ID: 'cli', AWS_SECRET_ACCESS_KEY: 'cli', AWS_REGION: 'us-east-1', NODE_NO_WARNINGS: '1' };
+  // SSM (the deployed configuration) is the emulator's parameter store too.
+  const env = {
+    ...process.env,
+    AWS_ACCESS_KEY_ID: 'cli',
+    AWS_SECRET_ACCESS_KEY: 'cli',
+    AWS_REGION: 'us-east-1',
+    NODE_NO_WARNINGS: '1',
+    AWS_ENDPOINT_URL_SSM: emulator.url,
+  };
   try {
     const { stdout, stderr } = await run(process.execPath, [CLI, ...args], { env, timeout: 30_000 });
     return { code: 0, stdout, stderr };
@@ -101,5 +113,48 @@ describe('cdk-sagemaker-pipelines retry', () => {
 
     expect(result.code).toBe(3);
     expect(JSON.parse(result.stdout)).toMatchObject({ outcome: 'skipped', reason: 'The execution is now Succeeded, not Failed; nothing to heal.' });
+  });
+
+  test('without --max-attempts it honours the budget the stack deployed for the pipeline, and says so', async () => {
+    // GIVEN a deployed configuration giving the pipeline a budget of 1, and a failed first retry
+    const parameter = `${CONFIGURATION_PARAMETER_PREFIX}Stack/Heal`;
+    const document = { version: 2, pipelineNames: [ABALONE_PIPELINE.toLowerCase()], policy: { maxAttempts: 1 } };
+    emulator.sideEffects.ssmParameters.set(parameter, JSON.stringify(document));
+    emulator.sideEffects.ssmParameters.set(`${CONFIGURATION_PARAMETER_PREFIX}Other/Heal`, JSON.stringify({ version: 2, pipelineNames: ['other'], policy: { maxAttempts: 9 } }));
+    emulator.script.failStep('AbaloneTrain', { attempts: [2], reason: FAILURE_REASONS.capacity });
+    const first = await cli('retry', failedArn, '--endpoint', emulator.url);
+    await emulator.waitForIdle();
+    expect(JSON.parse(first.stdout)).toMatchObject({ outcome: 'started', maxAttempts: 1, maxAttemptsFrom: `the deployed configuration ${parameter}` });
+    expect(first.stderr).toContain(`retry budget 1, from the deployed configuration ${parameter}`);
+    const retryArn = JSON.parse(first.stdout).pipelineExecutionArn;
+
+    // WHEN the failed retry is retried again: the deployed budget is spent (a deliberate skip, exit 3)
+    const spent = await cli('retry', retryArn, '--endpoint', emulator.url);
+    // AND the operator overrides the budget explicitly
+    const overridden = await cli('retry', retryArn, '--endpoint', emulator.url, '--max-attempts', '2', '--dry-run');
+
+    // THEN
+    expect(spent.code).toBe(3);
+    expect(JSON.parse(spent.stdout)).toMatchObject({ outcome: 'skipped', budgetExhausted: true });
+    expect(overridden.code).toBe(0);
+    expect(JSON.parse(overridden.stdout)).toMatchObject({ outcome: 'planned', attempt: 2, maxAttempts: 2, maxAttemptsFrom: 'the --max-attempts option' });
+    expect(emulator.sideEffects.ssmReads).toEqual([
+      { operation: 'GetParametersByPath', path: CONFIGURATION_PARAMETER_PREFIX },
+      { operation: 'GetParametersByPath', path: CONFIGURATION_PARAMETER_PREFIX },
+    ]);
+  });
+
+  test('no deployed configuration names the pipeline: the default budget, said so', async () => {
+    const result = await cli('retry', failedArn, '--endpoint', emulator.url, '--dry-run');
+    expect(result.code).toBe(0);
+    expect(JSON.parse(result.stdout)).toMatchObject({ maxAttempts: 2, maxAttemptsFrom: expect.stringMatching(/^the default \(no SelectiveRetry configuration/) });
+  });
+
+  test('errors exit 1, not 3: an unreachable endpoint, and an execution SageMaker refuses to describe', async () => {
+    const unreachable = await cli('retry', failedArn, '--endpoint', 'http://127.0.0.1:9', '--max-attempts', '2');
+    expect(unreachable.code).toBe(1);
+    const missing = await cli('retry', failedArn.replace(/execution\/.*$/, 'execution/doesnotexist'), '--endpoint', emulator.url, '--max-attempts', '2');
+    expect(missing.code).toBe(1);
+    expect(JSON.parse(missing.stdout)).toMatchObject({ outcome: 'skipped', remediationError: expect.any(String) });
   });
 });

@@ -119,4 +119,22 @@ describe('metrics adapter', () => {
     const failed = records.find((r) => r.FailedSteps === 1);
     expect(failed).toMatchObject({ PipelineName: 'abalone', FailureClass: 'CAPACITY' });
   });
+
+  test('counts a retry stopped by an error in RemediationErrors, per pipeline and per construct', async () => {
+    const lines: string[] = [];
+    const spy = jest.spyOn(process.stdout, 'write').mockImplementation((chunk: any) => { lines.push(String(chunk)); return true; });
+    const log = jest.spyOn(console, 'log').mockImplementation((line: any) => { lines.push(String(line)); });
+    try {
+      await powertoolsMetricsPort().record({
+        pipelineName: 'abalone', metricsId: 'StackHeal', outcome: 'skipped', budgetExhausted: false, remediationError: true, failureClasses: [],
+      });
+    } finally {
+      spy.mockRestore();
+      log.mockRestore();
+    }
+    const records = lines.flatMap((l) => l.split('\n')).filter((l) => l.includes('_aws')).map((l) => JSON.parse(l));
+    const errors = records.filter((r) => r.RemediationErrors === 1);
+    expect(errors.map((r) => [r.PipelineName, r.SelectiveRetry])).toEqual([['abalone', undefined], [undefined, 'StackHeal']]);
+    expect(records.filter((r) => r.RetriesSkipped === 1)).toHaveLength(2);
+  });
 });

@@ -12,6 +12,7 @@ import {
   SageMakerServiceException,
   StartPipelineExecutionCommand,
 } from '@aws-sdk/client-sagemaker';
+import { GetParametersCommand, SSMClient } from '@aws-sdk/client-ssm';
 import { mockClient } from 'aws-sdk-client-mock';
 import 'aws-sdk-client-mock-jest';
 import { clientRequestToken } from '../../lambda/lineage';
@@ -24,17 +25,37 @@ const ABALONE = fs.readFileSync(path.join(FIXTURES, 'definitions', '10-abalone-c
 const FAILED_EVENT = JSON.parse(fs.readFileSync(path.join(FIXTURES, 'events', 'pipeline-execution-status-change.failed.aws-samples.json'), 'utf8'));
 const PIPELINE_ARN: string = FAILED_EVENT.detail.pipelineArn;
 const EXECUTION_ARN: string = FAILED_EVENT.detail.pipelineExecutionArn;
-const POLICY = { version: 1, maxAttempts: 2, pipelineNames: ['abalone-pipeline'] };
+/** The configuration the stack deploys: one SSM parameter holding one document. */
+const PARAMETER = '/cdk-sagemaker-pipelines/selective-retry/Stack/Heal';
+const DOCUMENT = { version: 2, pipelineNames: ['abalone-pipeline'], policy: { maxAttempts: 2 } };
 const NEW_EXECUTION_ARN = `${PIPELINE_ARN}/execution/retry000001`;
 
 process.env.AWS_REGION = 'us-east-1';
+process.env.SELECTIVE_RETRY_CONFIGURATION_PARAMETERS = JSON.stringify([PARAMETER]);
 const sagemaker = mockClient(SageMakerClient);
+const ssm = mockClient(SSMClient);
+/** Each test runs 6 minutes after the previous one: past the configuration's 5-minute cache, so each reads its own. */
+let clock = Date.now();
 const eventBridge = mockClient(EventBridgeClient);
 /** The handler's own log records (one per decision), and the EMF metric records Powertools prints. */
 let logs: any[];
 let emf: any[];
 
+/** Deploys configuration documents (each its own parameter). */
+function givenConfiguration(...documents: unknown[]) {
+  const names = documents.map((_, i) => (i === 0 ? PARAMETER : `${PARAMETER}/${i + 1}`));
+  process.env.SELECTIVE_RETRY_CONFIGURATION_PARAMETERS = JSON.stringify(names);
+  ssm.on(GetParametersCommand).resolves({
+    Parameters: documents.map((d, i) => ({ Name: names[i], Value: JSON.stringify(d) })), InvalidParameters: [],
+  });
+}
+
 beforeEach(() => {
+  clock += 6 * 60_000;
+  const now = clock;
+  jest.spyOn(Date, 'now').mockImplementation(() => now);
+  ssm.reset();
+  givenConfiguration(DOCUMENT);
   sagemaker.reset();
   eventBridge.reset();
   eventBridge.on(PutEventsCommand).resolves({ FailedEntryCount: 0, Entries: [{ EventId: '1' }] });
@@ -80,7 +101,6 @@ function givenFailedExecution(options: {
   sagemaker.on(StartPipelineExecutionCommand).resolves({ PipelineExecutionArn: NEW_EXECUTION_ARN });
 }
 
-const input = (event: unknown = FAILED_EVENT, policy: unknown = POLICY) => ({ event, policy });
 const startRequests = () => sagemaker.commandCalls(StartPipelineExecutionCommand).map((c) => c.args[0].input);
 
 describe('selective-retry handler', () => {
@@ -89,7 +109,7 @@ describe('selective-retry handler', () => {
     givenFailedExecution({ steps: [failed('AbaloneTrain'), ok('AbaloneProcess')] });
 
     // WHEN
-    const result = await handler(input());
+    const result = await handler(FAILED_EVENT);
 
     // THEN
     expect(result).toMatchObject({ outcome: 'started', pipelineExecutionArn: NEW_EXECUTION_ARN, attempt: 1 });
@@ -118,7 +138,7 @@ describe('selective-retry handler', () => {
     givenFailedExecution({ definition, steps: [failed(falconFirst), failed(calFirst)] });
 
     // WHEN
-    const result = await handler(input());
+    const result = await handler(FAILED_EVENT);
 
     // THEN every step of both chains is selected, each failed one before its downstream
     expect(result.outcome).toBe('started');
@@ -139,7 +159,7 @@ describe('selective-retry handler', () => {
     });
 
     // WHEN
-    await handler(input());
+    await handler(FAILED_EVENT);
 
     // THEN the Else branch's Fail step is not selected: the condition is not re-evaluated
     expect(startRequests()[0]!.SelectiveExecutionConfig!.SelectedSteps).toEqual([{ StepName: 'AbaloneCreateModel' }, { StepName: 'AbaloneTransform' }]);
@@ -156,7 +176,7 @@ describe('selective-retry handler', () => {
     });
 
     // WHEN
-    const result = await handler(input());
+    const result = await handler(FAILED_EVENT);
 
     // THEN
     expect(result.selectedSteps).toEqual(['AbaloneCreateModel', 'AbaloneRegisterModel-RegisterModel', 'AbaloneTransform']);
@@ -173,7 +193,7 @@ describe('selective-retry handler', () => {
     });
 
     // WHEN
-    const result = await handler(input());
+    const result = await handler(FAILED_EVENT);
 
     // THEN
     expect(result).toMatchObject({ outcome: 'skipped', reason: expect.stringContaining('Fail step "AbaloneMSEFail" (MSE above threshold)') });
@@ -189,7 +209,7 @@ describe('selective-retry handler', () => {
     });
 
     // WHEN
-    const result = await handler(input());
+    const result = await handler(FAILED_EVENT);
 
     // THEN
     expect(result).toMatchObject({ outcome: 'skipped', attempt: 3, maxAttempts: 2, rootExecutionArn: root });
@@ -205,7 +225,7 @@ describe('selective-retry handler', () => {
       description: `[cdk-sagemaker-pipelines:selective-retry attempt=1 root=${root}]`,
     });
 
-    const result = await handler(input());
+    const result = await handler(FAILED_EVENT);
 
     expect(result).toMatchObject({ outcome: 'started', attempt: 2, rootExecutionArn: root });
     expect(startRequests()[0]!.PipelineExecutionDisplayName).toBe('selective-retry-2-root00000001');
@@ -217,8 +237,8 @@ describe('selective-retry handler', () => {
     givenFailedExecution({ steps: [failed('AbaloneTrain'), ok('AbaloneProcess')] });
 
     // WHEN the same failure is delivered twice, once with another event id
-    await handler(input());
-    await handler(input({ ...FAILED_EVENT, id: 'another-delivery' }));
+    await handler(FAILED_EVENT);
+    await handler({ ...FAILED_EVENT, id: 'another-delivery' });
 
     // THEN
     const tokens = startRequests().map((r) => r.ClientRequestToken);
@@ -241,7 +261,7 @@ describe('selective-retry handler', () => {
       .resolvesOnce({ PipelineParameters: [{ Name: 'B', Value: '2' }] });
 
     // WHEN
-    await handler(input());
+    await handler(FAILED_EVENT);
 
     // THEN
     expect(sagemaker).toHaveReceivedCommandTimes(ListPipelineExecutionStepsCommand, 3);
@@ -256,17 +276,20 @@ describe('selective-retry handler', () => {
     ['a Succeeded execution', { ...FAILED_EVENT, detail: { ...FAILED_EVENT.detail, currentPipelineExecutionStatus: 'Succeeded' } }, /status is "Succeeded"; only Failed executions are healed/],
     ['another detail-type', { ...FAILED_EVENT, 'detail-type': 'SageMaker Model Building Pipeline Execution Step Status Change' }, /detail-type is "SageMaker Model Building Pipeline Execution Step Status Change"/],
     ['another source', { ...FAILED_EVENT, source: 'aws.states' }, /event source is "aws.states"/],
-  ])('an event for %s is ignored without calling SageMaker', async (_, event, reason) => {
-    const result = await handler(input(event));
+  ])('an event for %s is ignored: nothing is started', async (_, event, reason) => {
+    const result = await handler(event);
     expect(result.outcome).toBe('ignored');
     expect(result.reason).toMatch(reason);
-    expect(sagemaker.calls()).toHaveLength(0);
+    // The configuration is read in parallel with the execution, so a well-formed event of another pipeline may be
+    // read (IAM allows only the healed pipelines' reads), but nothing is ever started.
+    expect(sagemaker).not.toHaveReceivedCommand(StartPipelineExecutionCommand);
     expect(logs).toEqual([expect.objectContaining({ outcome: 'ignored' })]);
   });
 
   test('matches the pipeline name case-insensitively (SageMaker may lower-case names in ARNs) and reports it as deployed', async () => {
     givenFailedExecution({ steps: [failed('AbaloneTrain'), ok('AbaloneProcess')] });
-    const result = await handler(input(FAILED_EVENT, { ...POLICY, pipelineNames: ['Abalone-Pipeline'] }));
+    givenConfiguration({ ...DOCUMENT, pipelineNames: ['Abalone-Pipeline'] });
+    const result = await handler(FAILED_EVENT);
     expect(result).toMatchObject({ outcome: 'started', pipelineName: 'Abalone-Pipeline' });
     expect(emf.filter((r) => r.RetriesStarted === 1).map((r) => r.PipelineName)).toEqual(['Abalone-Pipeline']);
   });
@@ -285,13 +308,13 @@ describe('selective-retry handler', () => {
     });
 
     // WHEN
-    const result = await handler(input());
+    const result = await handler(FAILED_EVENT);
 
     // THEN
     expect(result).toMatchObject({ outcome: 'started', duplicate: true, pipelineExecutionArn: NEW_EXECUTION_ARN });
     expect(sagemaker).not.toHaveReceivedCommand(StartPipelineExecutionCommand);
     expect(sagemaker).toHaveReceivedCommandWith(ListPipelineExecutionsCommand, {
-      PipelineName: 'abalone-pipeline', SortBy: 'CreationTime', SortOrder: 'Descending', MaxResults: 25,
+      PipelineName: PIPELINE_ARN, SortBy: 'CreationTime', SortOrder: 'Descending', MaxResults: 25,
     });
     expect(eventBridge.calls()).toHaveLength(0);
     expect(emf).toEqual([]);
@@ -303,7 +326,7 @@ describe('selective-retry handler', () => {
     sagemaker.on(ListPipelineExecutionsCommand).rejects(new SageMakerServiceException({
       name: 'AccessDeniedException', $fault: 'client', $metadata: { httpStatusCode: 400 }, message: 'not allowed',
     }));
-    const result = await handler(input());
+    const result = await handler(FAILED_EVENT);
     expect(result).toMatchObject({ outcome: 'started' });
     expect(result.duplicate).toBeUndefined();
   });
@@ -313,7 +336,7 @@ describe('selective-retry handler', () => {
     ['a string', 'not an event'],
     ['an event without detail', { ...FAILED_EVENT, detail: undefined }],
     ['an event with a bad execution ARN', { ...FAILED_EVENT, detail: { ...FAILED_EVENT.detail, pipelineExecutionArn: 'nope' } }],
-    ['a bad policy', { event: FAILED_EVENT, policy: { maxAttempts: 'many', pipelineNames: ['abalone-pipeline'] } }],
+    ['the {event, policy} wrapper of earlier versions', { event: FAILED_EVENT, policy: { version: 1, maxAttempts: 2, pipelineNames: ['abalone-pipeline'] } }],
   ])('malformed input (%s) is logged and dropped: no throw, so no redelivery loop', async (_, bad) => {
     const result = await handler(bad as any);
     expect(result.outcome).toBe('ignored');
@@ -323,7 +346,7 @@ describe('selective-retry handler', () => {
 
   test('a malformed definition is reported and skipped, never thrown', async () => {
     givenFailedExecution({ steps: [failed('AbaloneTrain')], definition: '{"Steps": "not a list"' });
-    const result = await handler(input());
+    const result = await handler(FAILED_EVENT);
     expect(result).toMatchObject({ outcome: 'skipped', reason: expect.stringMatching(/^The pipeline definition is invalid/) });
     expect(sagemaker).not.toHaveReceivedCommand(StartPipelineExecutionCommand);
   });
@@ -336,7 +359,7 @@ describe('selective-retry handler', () => {
     }));
 
     // WHEN / THEN
-    await expect(handler(input())).rejects.toMatchObject({ name: 'ThrottlingException' });
+    await expect(handler(FAILED_EVENT)).rejects.toMatchObject({ name: 'ThrottlingException' });
     expect(logs).toEqual([expect.objectContaining({ level: 'WARN', error: 'ThrottlingException: Rate exceeded' })]);
   });
 
@@ -345,7 +368,7 @@ describe('selective-retry handler', () => {
     sagemaker.on(ListPipelineExecutionStepsCommand).rejects(new SageMakerServiceException({
       name: 'InternalFailure', $fault: 'server', $metadata: { httpStatusCode: 500 }, message: 'boom',
     }));
-    await expect(handler(input())).rejects.toMatchObject({ name: 'InternalFailure' });
+    await expect(handler(FAILED_EVENT)).rejects.toMatchObject({ name: 'InternalFailure' });
   });
 
   test('a validation error on start is reported with the request and not retried', async () => {
@@ -356,7 +379,7 @@ describe('selective-retry handler', () => {
     }));
 
     // WHEN
-    const result = await handler(input());
+    const result = await handler(FAILED_EVENT);
 
     // THEN
     expect(result).toMatchObject({ outcome: 'skipped', request: expect.objectContaining({ PipelineName: PIPELINE_ARN }) });
@@ -366,7 +389,7 @@ describe('selective-retry handler', () => {
 
   test('an execution that is no longer Failed (e.g. retried by a person) is left alone', async () => {
     givenFailedExecution({ steps: [failed('AbaloneTrain')], status: 'Executing' });
-    const result = await handler(input());
+    const result = await handler(FAILED_EVENT);
     expect(result).toMatchObject({ outcome: 'skipped', reason: 'The execution is now Executing, not Failed; nothing to heal.' });
     expect(sagemaker).not.toHaveReceivedCommand(StartPipelineExecutionCommand);
   });
@@ -376,13 +399,15 @@ describe('selective-retry handler', () => {
     sagemaker.on(DescribePipelineExecutionCommand).rejects(new SageMakerServiceException({
       name: 'ResourceNotFound', $fault: 'client', $metadata: { httpStatusCode: 400 }, message: 'Execution does not exist',
     }));
-    const result = await handler(input());
+    const result = await handler(FAILED_EVENT);
     expect(result).toMatchObject({ outcome: 'skipped', reason: 'Could not read the failed execution: ResourceNotFound: Execution does not exist.' });
   });
 
-  test('a bare EventBridge event (no policy) uses the default budget and any pipeline', async () => {
+  test('the policy is the deployed one: a bare event gets the deployed budget', async () => {
+    givenConfiguration({ ...DOCUMENT, policy: { maxAttempts: 5 } });
     givenFailedExecution({ steps: [failed('AbaloneTrain'), ok('AbaloneProcess')] });
     const result = await handler(FAILED_EVENT);
-    expect(result).toMatchObject({ outcome: 'started', maxAttempts: 2 });
+    expect(result).toMatchObject({ outcome: 'started', maxAttempts: 5, configuration: PARAMETER });
+    expect(ssm).toHaveReceivedCommandWith(GetParametersCommand, { Names: [PARAMETER] });
   });
 });

@@ -1,4 +1,5 @@
 import { PipelineExecutionStep } from '@aws-sdk/client-sagemaker';
+import { configurationFrom } from '../../lambda/handler-configuration';
 import { DecisionCounts } from '../../lambda/metrics-port';
 import { Announcement, NotifierPort } from '../../lambda/notifier-port';
 import { LogRecord, remediate } from '../../lambda/remediate';
@@ -52,6 +53,13 @@ function harness(sagemaker: FakeSageMaker, extra: { scheduler?: SchedulerPort; f
   };
   const deps = {
     sagemaker,
+    // What the stack deployed: one document naming the pipeline, with the policy of the test (see `deployedWith`).
+    configuration: {
+      load: async () => configurationFrom([{
+        name: '/cdk-sagemaker-pipelines/selective-retry/Stack/Heal',
+        value: JSON.stringify({ version: 2, pipelineNames: ['abalone'], policy: { maxAttempts: 2, ...deployedPolicy } }),
+      }]),
+    },
     log: (r: LogRecord) => logs.push(r),
     notifier,
     scheduler: extra.scheduler,
@@ -61,7 +69,13 @@ function harness(sagemaker: FakeSageMaker, extra: { scheduler?: SchedulerPort; f
   return { deps, logs, events, topics, counts };
 }
 
-const input = (policy: Record<string, unknown> = {}) => ({ event: EVENT, policy: { version: 1, maxAttempts: 2, pipelineNames: ['abalone'], ...policy } });
+/** The policy the stack deployed for the test's pipeline. */
+let deployedPolicy: Record<string, unknown> = {};
+/** Deploys `policy` for the pipeline and returns the bare event the rule delivers (the payload carries no policy). */
+const deployedWith = (policy: Record<string, unknown> = {}) => {
+  deployedPolicy = policy;
+  return EVENT;
+};
 const TRANSIENT = { mode: 'CLASSES', classes: ['CAPACITY', 'INTERNAL_ERROR', 'THROTTLING', 'RESOURCE_LIMIT'] };
 
 describe('retry policy in the handler', () => {
@@ -69,7 +83,7 @@ describe('retry policy in the handler', () => {
     const sagemaker = new FakeSageMaker(snapshot('CapacityError: Unable to provision requested ML compute capacity.'));
     const { deps, logs } = harness(sagemaker);
 
-    const result = await remediate(input({ retryOn: TRANSIENT }), deps);
+    const result = await remediate(deployedWith({ retryOn: TRANSIENT }), deps);
 
     expect(result.outcome).toBe('started');
     expect(result.failedSteps).toEqual([expect.objectContaining({ stepName: 'AbaloneTrain', failureClass: 'CAPACITY' })]);
@@ -82,7 +96,7 @@ describe('retry policy in the handler', () => {
     const sagemaker = new FakeSageMaker(snapshot('AlgorithmError: ExecuteUserScriptError: exit code 1'));
     const { deps, events } = harness(sagemaker);
 
-    const result = await remediate(input({ retryOn: TRANSIENT }), deps);
+    const result = await remediate(deployedWith({ retryOn: TRANSIENT }), deps);
 
     expect(result).toMatchObject({ outcome: 'skipped', reason: expect.stringContaining('Step "AbaloneTrain" is not retried by this policy: its failure class ALGORITHM_ERROR') });
     expect(sagemaker.started).toEqual([]);
@@ -93,7 +107,7 @@ describe('retry policy in the handler', () => {
     const sagemaker = new FakeSageMaker(snapshot('Job failed, see the job'), { [TRAINING_JOB]: 'InternalServerError: We encountered an internal error.' });
     const { deps } = harness(sagemaker);
 
-    const result = await remediate(input({ retryOn: TRANSIENT }), deps);
+    const result = await remediate(deployedWith({ retryOn: TRANSIENT }), deps);
 
     expect(sagemaker.jobsDescribed).toEqual([TRAINING_JOB]);
     expect(result.outcome).toBe('started');
@@ -103,7 +117,7 @@ describe('retry policy in the handler', () => {
   test('custom patterns match the job\'s reason too', async () => {
     const sagemaker = new FakeSageMaker(snapshot('AlgorithmError: see logs'), { [TRAINING_JOB]: 'CUDA error: out of memory' });
     const { deps } = harness(sagemaker);
-    const result = await remediate(input({ retryOn: { mode: 'MATCHING', patterns: ['out of memory'] } }), deps);
+    const result = await remediate(deployedWith({ retryOn: { mode: 'MATCHING', patterns: ['out of memory'] } }), deps);
     expect(result.outcome).toBe('started');
   });
 
@@ -111,7 +125,7 @@ describe('retry policy in the handler', () => {
     const sagemaker = new FakeSageMaker(snapshot('CapacityError: no ml.m5.xlarge'));
     const { deps } = harness(sagemaker);
 
-    const result = await remediate(input({
+    const result = await remediate(deployedWith({
       parameterOverrides: [{ parameterName: 'TrainingInstanceType', values: ['ml.m5.xlarge', 'ml.m5.2xlarge'], failureClasses: ['CAPACITY'] }],
     }), deps);
 
@@ -123,7 +137,7 @@ describe('retry policy in the handler', () => {
     const sagemaker = new FakeSageMaker(snapshot('Training job failed; see the job'), { [TRAINING_JOB]: 'CapacityError: no ml.m5.xlarge' });
     const { deps } = harness(sagemaker);
 
-    const result = await remediate(input({
+    const result = await remediate(deployedWith({
       parameterOverrides: [{ parameterName: 'TrainingInstanceType', values: ['ml.m5.xlarge', 'ml.m5.2xlarge'], failureClasses: ['CAPACITY'] }],
     }), deps);
 
@@ -136,7 +150,7 @@ describe('retry policy in the handler', () => {
     const schedules: any[] = [];
     const scheduler: SchedulerPort = { async scheduleStart(s) { schedules.push(s); return schedules.length === 1 ? 'created' : 'exists'; } };
     const { deps, events } = harness(sagemaker, { scheduler });
-    const policy = input({ delay: { strategy: 'EXPONENTIAL', baseSeconds: 300, factor: 2, maxSeconds: 3600 } });
+    const policy = deployedWith({ delay: { strategy: 'EXPONENTIAL', baseSeconds: 300, factor: 2, maxSeconds: 3600 } });
 
     const first = await remediate(policy, deps);
     const duplicate = await remediate(policy, deps);
@@ -155,7 +169,7 @@ describe('retry policy in the handler', () => {
   test('a delay without a scheduler configuration is reported, not silently started', async () => {
     const sagemaker = new FakeSageMaker(snapshot('CapacityError: none'));
     const { deps } = harness(sagemaker);
-    const result = await remediate(input({ delay: { strategy: 'FIXED', baseSeconds: 120 } }), deps);
+    const result = await remediate(deployedWith({ delay: { strategy: 'FIXED', baseSeconds: 120 } }), deps);
     expect(result).toMatchObject({ outcome: 'skipped', reason: 'The policy delays retries, but the handler has no scheduler configuration.' });
     expect(sagemaker.started).toEqual([]);
   });
@@ -163,7 +177,7 @@ describe('retry policy in the handler', () => {
   test('dry run: decides, reports and starts nothing', async () => {
     const sagemaker = new FakeSageMaker(snapshot('CapacityError: none'));
     const { deps, events } = harness(sagemaker);
-    const result = await remediate(input({ dryRun: true }), deps);
+    const result = await remediate(deployedWith({ dryRun: true }), deps);
     expect(result).toMatchObject({ outcome: 'planned', request: expect.objectContaining({ PipelineName: PIPELINE_ARN }) });
     expect(result.reason).toMatch(/^Dry run: would start selective retry 1 of 2\./);
     expect(sagemaker.started).toEqual([]);
@@ -175,12 +189,12 @@ describe('retry policy in the handler', () => {
     const { deps, events, topics, counts } = harness(sagemaker);
     const topicArn = 'arn:aws:sns:us-east-1:111122223333:ml-alerts';
 
-    await remediate(input({ notifications: { events: true, topicArn } }), deps);
+    await remediate(deployedWith({ notifications: { events: true, topicArn } }), deps);
     const exhausted = new FakeSageMaker({
       ...snapshot('CapacityError: none'),
       execution: { ...snapshot(undefined).execution, PipelineExecutionDescription: `[cdk-sagemaker-pipelines:selective-retry attempt=2 root=${EXECUTION_ARN}]` },
     });
-    await remediate(input({ notifications: { events: true, topicArn } }), { ...deps, sagemaker: exhausted });
+    await remediate(deployedWith({ notifications: { events: true, topicArn } }), { ...deps, sagemaker: exhausted });
 
     expect(events.map((e) => [e.detailType, e.resource])).toEqual([
       ['Selective Retry Started', EXECUTION_ARN],
@@ -193,21 +207,21 @@ describe('retry policy in the handler', () => {
       [topicArn, 'SageMaker pipeline abalone: selective retry budget exhausted'],
     ]);
     expect(counts).toEqual([
-      { pipelineName: 'abalone', outcome: 'started', budgetExhausted: false, failureClasses: ['CAPACITY'] },
-      { pipelineName: 'abalone', outcome: 'skipped', budgetExhausted: true, failureClasses: [] },
+      { pipelineName: 'abalone', outcome: 'started', budgetExhausted: false, remediationError: false, failureClasses: ['CAPACITY'] },
+      { pipelineName: 'abalone', outcome: 'skipped', budgetExhausted: true, remediationError: false, failureClasses: [] },
     ]);
   });
 
   test('events can be turned off', async () => {
     const { deps, events } = harness(new FakeSageMaker(snapshot('CapacityError: none')));
-    await remediate(input({ notifications: { events: false } }), deps);
+    await remediate(deployedWith({ notifications: { events: false } }), deps);
     expect(events).toEqual([]);
   });
 
   test('a failure to announce is logged and never undoes or repeats the decision', async () => {
     const sagemaker = new FakeSageMaker(snapshot('CapacityError: none'));
     const { deps, logs } = harness(sagemaker, { failEvents: true });
-    const result = await remediate(input(), deps);
+    const result = await remediate(deployedWith(), deps);
     expect(result.outcome).toBe('started');
     expect(sagemaker.started).toHaveLength(1);
     expect(logs[1]).toMatchObject({ level: 'WARN', message: 'could not publish the decision (event)', error: 'Error: AccessDeniedException: no' });

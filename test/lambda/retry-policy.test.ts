@@ -1,8 +1,7 @@
 import * as fc from 'fast-check';
 import { classifyFailureReason } from '../../lambda/failure-classification';
-import { applyParameterOverrides, delaySeconds, parsePolicy, retryableVerdict } from '../../lambda/retry-policy';
-
-const BASE = { version: 1, maxAttempts: 2, pipelineNames: ['p'] };
+import { retryPolicy } from '../../lambda/handler-configuration';
+import { applyParameterOverrides, delaySeconds, retryableVerdict } from '../../lambda/retry-policy';
 
 describe('classifyFailureReason', () => {
   test.each([
@@ -19,23 +18,11 @@ describe('classifyFailureReason', () => {
   });
 });
 
-describe('parsePolicy', () => {
+describe('retryPolicy', () => {
   test('defaults: every failure, no delay, no overrides, events on', () => {
-    expect(parsePolicy(BASE)).toEqual({
-      maxAttempts: 2, pipelineNames: new Map([['p', 'p']]), retryOn: { mode: 'ALL' }, parameterOverrides: [], dryRun: false, notifications: { events: true },
+    expect(retryPolicy({ maxAttempts: 2 })).toEqual({
+      maxAttempts: 2, retryOn: { mode: 'ALL' }, parameterOverrides: [], dryRun: false, notifications: { events: true },
     });
-  });
-
-  test.each([
-    [{ retryOn: { mode: 'SOMETIMES' } }, /retryOn.mode must be ALL, CLASSES or MATCHING/],
-    [{ retryOn: { mode: 'CLASSES', classes: ['CAPACITY', 'GREMLINS'] } }, /retryOn.classes must list failure classes among CAPACITY/],
-    [{ retryOn: { mode: 'MATCHING', patterns: ['(unclosed'] } }, /retryOn.patterns must be a non-empty list of regular expressions/],
-    [{ delay: { strategy: 'FIXED', baseSeconds: 10 } }, /policy.delay must be .*"baseSeconds": 60-604800/],
-    [{ delay: { strategy: 'EXPONENTIAL', baseSeconds: 60, factor: 0.5 } }, /policy.delay must be/],
-    [{ parameterOverrides: [{ parameterName: 'X', values: [], failureClasses: ['CAPACITY'] }] }, /policy.parameterOverrides must be a list/],
-    [{ notifications: { topicArn: 5, events: true } }, /policy.notifications must be/],
-  ])('rejects %j with a sentence naming the field', (extra, message) => {
-    expect(parsePolicy({ ...BASE, ...extra })).toMatch(message);
   });
 });
 
@@ -58,7 +45,7 @@ describe('retryableVerdict', () => {
   });
 
   test('MATCHING tests every reason of the step, case-insensitively', () => {
-    const policy = { mode: 'MATCHING' as const, patterns: ['out of memory', '^capacityerror'] };
+    const policy = retryPolicy({ maxAttempts: 1, retryOn: { mode: 'MATCHING', patterns: ['out of memory', '^capacityerror'] } }).retryOn;
     expect(retryableVerdict(policy, [capacity])).toEqual({ retry: true });
     expect(retryableVerdict(policy, [{ ...algorithm, reasons: ['AlgorithmError: x', 'CUDA Out Of Memory'] }])).toEqual({ retry: true });
     expect(retryableVerdict(policy, [algorithm])).toMatchObject({ retry: false, reason: expect.stringContaining('matches none of the patterns') });
