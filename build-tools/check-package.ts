@@ -66,8 +66,11 @@ export function checkPackageContents(files: ReadonlyArray<string>, read: (file: 
   if (!files.some((f) => /^assets\/selective-retry-handler\/chunks\/[\w.-]+\.js$/.test(f))) {
     problems.push('missing assets/selective-retry-handler/chunks/*.js (the handler is a split ES module bundle)');
   }
+  // Dependencies the library bundles (projen `bundledDeps`, used by src/ at synth) ship in node_modules/ by design.
+  const bundled: string[] = present.has('package.json') ? JSON.parse(read('package.json')).bundledDependencies ?? [] : [];
+  const isBundled = (file: string) => bundled.some((name) => file.startsWith(`node_modules/${name}/`));
   for (const file of files) {
-    if (ALLOWED.some((re) => re.test(file))) continue;
+    if (ALLOWED.some((re) => re.test(file)) || isBundled(file)) continue;
     const why = KNOWN_STRAYS.find(([re]) => re.test(file))?.[1] ?? 'not on the allowlist';
     problems.push(`stray ${file}: ${why}`);
   }
