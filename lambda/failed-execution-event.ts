@@ -16,6 +16,15 @@ export interface FailedExecution {
   readonly pipelineName: string;
   readonly pipelineExecutionArn: string;
   readonly eventId?: string;
+  /**
+   * The execution's status before it failed (`detail.previousPipelineExecutionStatus`). `Stopping` means a person
+   * asked to stop it: StopPipelineExecution waits for a running Lambda step, which ends the run `Failed` when it times
+   * out, and for a Callback step's consumer to answer
+   * (https://docs.aws.amazon.com/sagemaker/latest/APIReference/API_StopPipelineExecution.html).
+   */
+  readonly previousStatus?: string;
+  /** When the execution ended (`detail.executionEndTime`, else the event's `time`), when the event says. */
+  readonly endedAt?: Date;
   readonly policy: RetryPolicy;
 }
 
@@ -69,8 +78,18 @@ export function parseHandlerInput(input: unknown): FailedExecution | IgnoredInpu
     pipelineName,
     pipelineExecutionArn: executionArn,
     ...(typeof event.id === 'string' ? { eventId: event.id } : {}),
+    ...(typeof detail.previousPipelineExecutionStatus === 'string' ? { previousStatus: detail.previousPipelineExecutionStatus } : {}),
+    ...timeOf(detail.executionEndTime, event.time),
     policy,
   };
+}
+
+function timeOf(...candidates: unknown[]): { endedAt?: Date } {
+  for (const candidate of candidates) {
+    const time = typeof candidate === 'string' ? new Date(candidate) : undefined;
+    if (time && !Number.isNaN(time.getTime())) return { endedAt: time };
+  }
+  return {};
 }
 
 function ignored(reason: string, pipelineExecutionArn?: string): IgnoredInput {

@@ -23,6 +23,8 @@ export interface RetryPolicy {
   readonly delay?: DelayInput;
   readonly parameterOverrides: ParameterOverrideInput[];
   readonly dryRun: boolean;
+  /** Above the selection limit, re-run the whole pipeline instead of skipping. */
+  readonly fullRerunAboveSelectionLimit?: boolean;
   readonly notifications: NotificationsInput;
   readonly metricsId?: string;
 }
@@ -64,6 +66,7 @@ export function parsePolicy(value: unknown): RetryPolicy | string {
     ...(delay ? { delay } : {}),
     parameterOverrides: overrides,
     dryRun: value.dryRun === true,
+    ...(value.fullRerunAboveSelectionLimit === true ? { fullRerunAboveSelectionLimit: true } : {}),
     notifications: notifications as unknown as NotificationsInput,
     ...(typeof value.metricsId === 'string' ? { metricsId: value.metricsId } : {}),
   };
