@@ -11,7 +11,7 @@ import { EXECUTION_STATUS_CHANGE, SAGEMAKER_SOURCE } from './failed-execution-ev
 import { ExecutionStepRecord, planRetry } from './planner';
 import { remediate } from './remediate';
 import { sageMakerPort } from './sagemaker-port';
-import { InvalidDefinitionError, findCycle, parseDefinition } from '../src/kernel/definition-graph';
+import { DefinitionModel, InvalidDefinitionError, findCycle, parseDefinition } from '../src/kernel/definition-graph';
 import { DEFAULT_MAX_ATTEMPTS, MAX_ATTEMPTS_RANGE } from '../src/kernel/contract';
 
 const USAGE = `Usage:
@@ -56,17 +56,17 @@ function plan(args: string[]): number {
   if (!values.definition || !values.steps) {
     throw new CliError(`plan needs both --definition FILE and --steps FILE.\n\n${USAGE}`, 2);
   }
-  const definition = readJson(values.definition as string, '--definition');
+  let model: DefinitionModel;
   try {
-    const graph = parseDefinition(definition);
-    const cycle = findCycle(graph);
+    model = parseDefinition(readJson(values.definition as string, '--definition'));
+    const cycle = findCycle(model);
     if (cycle) throw new InvalidDefinitionError(`its steps form a cycle: ${cycle.join(' -> ')}`);
   } catch (e) {
     if (e instanceof InvalidDefinitionError) throw new CliError(`--definition ${values.definition} is not a valid pipeline definition: ${e.message}`, 1);
     throw e;
   }
   const steps = stepsOf(readJson(values.steps as string, '--steps'), values.steps as string);
-  const result = planRetry(definition, steps);
+  const result = planRetry(model, steps);
   const output = { decision: result.decision, selectedSteps: result.selectedSteps, reason: result.reason, warnings: result.warnings };
   process.stdout.write(`${JSON.stringify(output, null, 2)}\n`);
   return 0;

@@ -15,17 +15,21 @@
  *   The intersection of a downstream-closed set with a path-closed selection is path-closed again;
  * - a reused Condition whose outcome the step list does not carry takes it from the source run's step list
  *   (`sourceSteps`, read by the caller only when `sourceRunToRead` says so);
- * - when a selected step reads a value built from the execution's id, ARN or start time and a reused step upstream of
- *   it also builds values from them, the data probably flows through a path named after the failed run, which the
+ * - when a selected step reads a value built from the execution's id, ARN or start time (the kernel's
+ *   `runScopedReads`: not a Fail step's message, not a step's own output prefix) and a reused step upstream of it
+ *   also builds values from them, the data probably flows through a path named after the failed run, which the
  *   selective execution would look up under its own id: the upstream step is selected too (and every step on a path
- *   between), or the plan skips when that exceeds the limit. A Fail step's message and a step's own output location
- *   are not reads;
+ *   between), or the plan skips when that exceeds the limit;
  * - skip when a Fail step failed the run (a deliberate failure), when nothing needs to run, when the selection
  *   exceeds SageMaker's 50-step limit, or when the definition is invalid.
+ *
+ * The definition is read through the shared kernel's model (src/kernel/definition-model.ts), the same one the
+ * constructs validate at synth.
  */
 import {
   ConditionBranch,
   DefinitionGraph,
+  DefinitionModel,
   InvalidDefinitionError,
   downstreamClosure,
   enclosingBranches,
@@ -33,6 +37,7 @@ import {
   parseDefinition,
   topologicalOrder,
 } from '../src/kernel/definition-graph';
+import { RUN_SCOPED_VARIABLES, runScopedReads } from '../src/kernel/run-scoped-reads';
 
 /** SageMaker accepts 1 to 50 `SelectedSteps` (API_SelectiveExecutionConfig). */
 export const MAX_SELECTED_STEPS = 50;
@@ -104,16 +109,21 @@ export interface PlanOptions {
 const SUCCEEDED = 'Succeeded';
 const NOT_COMPLETED = new Set(['Failed', 'Stopped', 'Stopping', 'Executing', 'Starting']);
 
-/** Plans the selective execution that heals a failed run. Never throws for bad input: it returns `skip`. */
+/**
+ * Plans the selective execution that heals a failed run. Never throws for bad input: it returns `skip`.
+ *
+ * @param definition the definition: its JSON text or object, or the model a caller already parsed with
+ *   `parseDefinition` (so that a definition is parsed once per failure)
+ */
 export function planRetry(definition: unknown, steps: readonly ExecutionStepRecord[], options: PlanOptions = {}): RetryPlan {
   let graph: DefinitionGraph;
   try {
-    graph = parseDefinition(definition);
+    graph = isDefinitionModel(definition) ? definition : parseDefinition(definition);
   } catch (e) {
     if (e instanceof InvalidDefinitionError) return skip(`The pipeline definition is invalid: ${e.message}`, []);
     throw e;
   }
-  const warnings = [...graph.warnings];
+  const warnings = graph.problems.map((p) => `${p.message} The reference is ignored.`);
   const cycle = findCycle(graph);
   if (cycle) return skip(`The pipeline definition is invalid: its steps form a cycle: ${cycle.join(' -> ')}.`, warnings);
 
@@ -228,13 +238,7 @@ export function planRetry(definition: unknown, steps: readonly ExecutionStepReco
  * not carry one (nothing documents that SageMaker copies `Metadata.Condition.Outcome` to a reused Condition).
  * Undefined when every listed Condition has its outcome: then no extra read is made.
  */
-export function sourceRunToRead(definition: unknown, steps: readonly ExecutionStepRecord[]): string | undefined {
-  let graph: DefinitionGraph;
-  try {
-    graph = parseDefinition(definition);
-  } catch {
-    return undefined;
-  }
+export function sourceRunToRead(graph: DefinitionGraph, steps: readonly ExecutionStepRecord[]): string | undefined {
   const records = latestRecordPerStep(steps, graph, []);
   for (const [name, step] of graph.steps) {
     const record = records.get(name);
@@ -265,57 +269,16 @@ function withSourceOutcomes(
   return result;
 }
 
-/** The execution variables whose value differs between the failed run and its selective retry. */
-const EXECUTION_VARIABLES = new Set(['Execution.PipelineExecutionId', 'Execution.PipelineExecutionArn', 'Execution.StartDateTime']);
-
 /**
- * Where a step names its own output location: a value built from the execution's id there is the step's own output
- * prefix, which is fine in a selective execution (the step writes under the new id, and whoever reads it through a
- * step property follows).
+ * The steps that build a value from the run's identity (`Execution.PipelineExecutionId`, `PipelineExecutionArn`,
+ * `StartDateTime`) anywhere: in an output location (where a producer writes under the run's id) or in a value it
+ * reads with. Not a Fail step, whose message is for people.
  */
-const OWN_OUTPUT_KEYS = new Set([
-  'ProcessingOutputConfig', 'OutputDataConfig', 'TransformOutput', 'CheckpointConfig', 'DebugHookConfig',
-  'ProfilerConfig', 'TensorBoardOutputConfig', 'OutputConfig',
-]);
-
-/**
- * Where a value is a label for people or for bookkeeping, not a location data is read from (e.g. the SDK writes the
- * execution ARN into a registered model's `CustomerMetadataProperties`).
- */
-const LABEL_KEYS = new Set([
-  'CustomerMetadataProperties', 'MetadataProperties', 'Tags', 'Description', 'ModelPackageDescription', 'DisplayName',
-  'ExperimentConfig', 'ModelApprovalStatus',
-]);
-
-/**
- * How a step uses the execution variables: not at all, only in its own output locations or labels, or elsewhere (a
- * read: any other place may name where the step reads its input; unknown places count, so that a doubt re-runs one
- * more step rather than retrying a run that cannot succeed).
- */
-type ExecutionVariableUse = 'none' | 'output' | 'read';
-
-function executionVariableUse(step: { json: Record<string, unknown>; type: string }): ExecutionVariableUse {
-  // A Fail step's message is for people; a Condition's branch steps are nodes of their own.
-  if (step.type === 'Fail') return 'none';
-  const args = step.json.Arguments as Record<string, unknown> | undefined;
-  const stack: Array<{ value: unknown; output: boolean }> = [{ value: step.type === 'Condition' ? args?.Conditions : step.json, output: false }];
-  let use: ExecutionVariableUse = 'none';
-  while (stack.length > 0) {
-    const { value, output } = stack.pop()!;
-    if (Array.isArray(value)) {
-      for (const item of value) stack.push({ value: item, output });
-    } else if (typeof value === 'object' && value !== null) {
-      for (const [key, item] of Object.entries(value as Record<string, unknown>)) {
-        if (key === 'Get' && typeof item === 'string' && EXECUTION_VARIABLES.has(item)) {
-          if (!output) return 'read';
-          use = 'output';
-        } else if (!LABEL_KEYS.has(key)) {
-          stack.push({ value: item, output: output || OWN_OUTPUT_KEYS.has(key) });
-        }
-      }
-    }
-  }
-  return use;
+function runScopedProducers(graph: DefinitionGraph): Set<string> {
+  return new Set(graph.references
+    .filter((r) => r.namespace === 'Execution' && RUN_SCOPED_VARIABLES.includes(r.name) && r.step !== undefined
+      && graph.steps.get(r.step)?.type !== 'Fail')
+    .map((r) => r.step!));
 }
 
 /**
@@ -326,14 +289,16 @@ function executionVariableUse(step: { json: Record<string, unknown>; type: strin
 function addExecutionVariableProducers(
   graph: DefinitionGraph, records: Map<string, ExecutionStepRecord>, selected: Set<string>,
 ): { added: string[]; warnings: string[] } {
-  const uses = new Map([...graph.steps].map(([name, step]) => [name, executionVariableUse(step)]));
+  // What counts as a read is the kernel's rule (run-scoped-reads.ts): not a step's own output prefix, not text for people.
+  const readers = new Set(runScopedReads(graph).map((r) => r.step));
+  const producers = runScopedProducers(graph);
   const reused = (name: string) => records.has(name) && isReusedOrSucceeded(records.get(name)!);
   const added: string[] = [];
   for (let changed = true; changed;) {
     changed = false;
-    for (const reader of [...selected].filter((n) => uses.get(n) === 'read')) {
+    for (const reader of [...selected].filter((n) => readers.has(n))) {
       for (const producer of ancestorsOf(graph, reader)) {
-        if (selected.has(producer) || uses.get(producer) === 'none' || !reused(producer)) continue;
+        if (selected.has(producer) || !producers.has(producer) || !reused(producer)) continue;
         added.push(producer);
         selected.add(producer);
         changed = true;
@@ -342,10 +307,10 @@ function addExecutionVariableProducers(
     if (changed) for (const name of pathClosure(graph, selected)) selected.add(name);
   }
   const warnings: string[] = [];
-  const readers = [...selected].filter((n) => uses.get(n) === 'read');
-  const unrelated = [...graph.steps.keys()].filter((n) => !selected.has(n) && uses.get(n) !== 'none' && reused(n));
-  if (readers.length > 0 && unrelated.length > 0) {
-    warnings.push(`Selected step(s) ${quoted(readers.sort())} build values from the execution's id, ARN or start time, and so do `
+  const selectedReaders = [...selected].filter((n) => readers.has(n));
+  const unrelated = [...graph.steps.keys()].filter((n) => !selected.has(n) && producers.has(n) && reused(n));
+  if (selectedReaders.length > 0 && unrelated.length > 0) {
+    warnings.push(`Selected step(s) ${quoted(selectedReaders.sort())} build values from the execution's id, ARN or start time, and so do `
       + `reused step(s) ${quoted(unrelated.sort())}, which they do not depend on: if data passes between them through such a path, `
       + 'the selective execution looks for it under its own id. Pass data between steps with step properties (Get: Steps.X...) '
       + 'or declare the dependency (DependsOn).');
@@ -385,6 +350,12 @@ export function pathClosure(graph: DefinitionGraph, names: Iterable<string>): Se
   const upstream = new Set(members);
   for (const name of members) for (const a of ancestorsOf(graph, name)) upstream.add(a);
   return new Set([...downstreamClosure(graph, members)].filter((n) => upstream.has(n)));
+}
+
+/** A model from `parseDefinition` (plain data: a steps map and a references list), not definition JSON. */
+function isDefinitionModel(value: unknown): value is DefinitionModel {
+  return typeof value === 'object' && value !== null && (value as DefinitionModel).steps instanceof Map
+    && Array.isArray((value as DefinitionModel).references);
 }
 
 function skip(reason: string, warnings: string[], seeds: string[] = [], failedSteps: FailedStep[] = []): RetryPlan {

@@ -15,7 +15,7 @@ import { ClassifiedFailure, ParameterChange, applyParameterOverrides, delaySecon
 import { describeError, isNotConnectedRejection, isTransientError } from './sagemaker-errors';
 import { ExecutionSnapshot, SageMakerPort } from './sagemaker-port';
 import { SchedulerPort, scheduleName } from './scheduler-port';
-import { parseDefinition } from '../src/kernel/definition-graph';
+import { DefinitionModel, InvalidDefinitionError, parseDefinition } from '../src/kernel/definition-model';
 
 /** What the handler did with one input. */
 export type Outcome = 'started' | 'scheduled' | 'planned' | 'skipped' | 'ignored';
@@ -156,9 +156,11 @@ async function decide(
     });
   }
 
+  // Parsed once: the planner, the parameter defaults and the connected fallback read the same model.
+  const model = modelOf(snapshot.definition);
   const runSelection = execution.SelectiveExecutionConfig?.SelectedSteps?.flatMap((s) => (s.StepName ? [s.StepName] : []));
-  const sourceSteps = await sourceStepsIfNeeded(snapshot, deps);
-  const plan = planRetry(snapshot.definition, snapshot.steps, {
+  const sourceSteps = await sourceStepsIfNeeded(model, snapshot, deps);
+  const plan = planRetry(model ?? snapshot.definition, snapshot.steps, {
     ...(runSelection && runSelection.length > 0 ? { runSelection } : {}),
     ...(sourceSteps ? { sourceSteps } : {}),
   });
@@ -180,14 +182,14 @@ async function decide(
   }
 
   const overridden = applyParameterOverrides(
-    policy.parameterOverrides, snapshot.parameters, parameterDefaults(snapshot.definition), new Set(failures.map((f) => f.failureClass)));
+    policy.parameterOverrides, snapshot.parameters, parameterDefaults(model), new Set(failures.map((f) => f.failureClass)));
   planned.warnings.push(...overridden.warnings);
   const wait = delaySeconds(policy.delay, attempt, sourceArn);
   // A scheduled start cannot fall back when SageMaker finds the selection not connected: schedule a connected one.
   let selectedSteps = plan.selectedSteps;
   let selectionNote = '';
   if (wait > 0 && !full) {
-    const widened = connectedSelection(snapshot.definition, selectedSteps);
+    const widened = connectedSelection(model!, selectedSteps);
     if (widened) {
       selectionNote = ` The selection was widened to be connected, as a scheduled start cannot fall back: added ${quoted(widened.added)}.`;
       selectedSteps = widened.steps;
@@ -261,7 +263,7 @@ async function decide(
     const pipelineExecutionArn = await deps.sagemaker.startPipelineExecution(request);
     return await report(deps, failed, 'INFO', { ...decided, outcome: 'started', pipelineExecutionArn, reason: `Started ${what}. ${why}` });
   } catch (error) {
-    const widened = !full && isNotConnectedRejection(error) ? connectedSelection(snapshot.definition, selectedSteps) : undefined;
+    const widened = !full && isNotConnectedRejection(error) ? connectedSelection(model!, selectedSteps) : undefined;
     if (widened) return startConnected(failed, deps, decided, widened, sourceArn, what, why, error);
     if (isTransientError(error)) {
       deps.log({ level: 'WARN', message: 'selective-retry start failed transiently; rethrowing for redelivery', ...decided, error: describeError(error) });
@@ -323,8 +325,7 @@ async function startConnected(
 }
 
 /** The connected superset of a selection, with the steps it adds; undefined when the selection is connected already. */
-function connectedSelection(definition: string, selected: string[]): { steps: string[]; added: string[] } | undefined {
-  const graph = parseDefinition(definition);
+function connectedSelection(graph: DefinitionModel, selected: string[]): { steps: string[]; added: string[] } | undefined {
   if (isConnected(graph, selected)) return undefined;
   const steps = connectedSuperset(graph, selected);
   if (!steps) return undefined;
@@ -335,8 +336,10 @@ function connectedSelection(definition: string, selected: string[]): { steps: st
  * The source run's steps, read only when a reused Condition in the failed run's step list lacks its outcome (one
  * extra read, in that case only). A failure to read it leaves the outcome unknown, as before.
  */
-async function sourceStepsIfNeeded(snapshot: ExecutionSnapshot, deps: RemediationDependencies): Promise<PipelineExecutionStep[] | undefined> {
-  const source = sourceRunToRead(snapshot.definition, snapshot.steps);
+async function sourceStepsIfNeeded(
+  model: DefinitionModel | undefined, snapshot: ExecutionSnapshot, deps: RemediationDependencies,
+): Promise<PipelineExecutionStep[] | undefined> {
+  const source = model ? sourceRunToRead(model, snapshot.steps) : undefined;
   if (!source) return undefined;
   try {
     return await deps.sagemaker.listExecutionSteps(source);
@@ -387,14 +390,20 @@ function jobArnOf(record: ExecutionStepRecord | undefined): string | undefined {
   return metadata?.ProcessingJob?.Arn ?? metadata?.TrainingJob?.Arn ?? metadata?.TransformJob?.Arn;
 }
 
-function parameterDefaults(definition: string): Map<string, string> {
+/** The definition's model, or undefined when it is invalid (the planner then skips and says why). */
+function modelOf(definition: string): DefinitionModel | undefined {
   try {
-    return new Map(parseDefinition(definition).parameters
-      .filter((p) => p.defaultValue !== undefined)
-      .map((p) => [p.name, String(p.defaultValue)]));
-  } catch {
-    return new Map();
+    return parseDefinition(definition);
+  } catch (e) {
+    if (e instanceof InvalidDefinitionError) return undefined;
+    throw e;
   }
+}
+
+function parameterDefaults(model: DefinitionModel | undefined): Map<string, string> {
+  return new Map((model?.parameters ?? [])
+    .filter((p) => p.defaultValue !== undefined)
+    .map((p) => [p.name, String(p.defaultValue)]));
 }
 
 /** Logs the decision, then counts and announces it; announcement failures are logged, never thrown. */

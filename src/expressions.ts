@@ -147,8 +147,8 @@ export class JsonGet {
     return new CallbackExpression((context) => {
       const step = propertyFile._step;
       if (!step) {
-        context.problems.push(`PropertyFile "${propertyFile.propertyFileName}" is read with JsonGet but is not attached `
-          + 'to any step. Pass it in the propertyFiles prop of the ProcessingStep that writes it. [Pipeline.PropertyFile]');
+        context.addProblem('Pipeline.PropertyFile', `PropertyFile "${propertyFile.propertyFileName}" is read with JsonGet `
+          + 'but is not attached to any step. Pass it in the propertyFiles prop of the ProcessingStep that writes it.');
         return { 'Std:JsonGet': { PropertyFile: { Get: `Steps.?.PropertyFiles.${propertyFile.propertyFileName}` }, Path: jsonPath } };
       }
       return {

@@ -6,20 +6,15 @@ import * as iam from 'aws-cdk-lib/aws-iam';
 import * as s3 from 'aws-cdk-lib/aws-s3';
 import * as s3_assets from 'aws-cdk-lib/aws-s3-assets';
 import { Construct } from 'constructs';
+import { DefinitionProblem, formatProblem } from './kernel/problems';
 import { Parameter } from './parameters';
 import { derivePolicyStatements } from './private/dsl/permissions';
 import { RenderContext, renderDslValue } from './private/dsl/references';
-import { renderSteps } from './private/dsl/render';
+import { AnalysedDefinition, analyseDefinition } from './private/dsl/analysis';
+import { RenderedSteps, renderSteps } from './private/dsl/render';
 import { validateDefinition } from './private/dsl/validate';
 import { ConstructValidationError } from './private/errors';
 import { Step } from './steps/step';
-
-/**
- * Definitions of at least this many UTF-8 bytes go to S3 under `PipelineDefinitionStorage.AUTO`: the threshold
- * at which the SageMaker Python SDK uploads a definition to S3 (`sagemaker/workflow/pipeline.py`, 100 KiB). It also
- * keeps big definitions from bloating the CloudFormation template.
- */
-export const INLINE_DEFINITION_LIMIT_BYTES = 100 * 1024;
 
 /** Where the rendered definition goes. */
 export enum PipelineDefinitionStorage {
@@ -118,6 +113,13 @@ export interface PipelineDefinitionConfig {
  */
 export abstract class PipelineDefinition {
   /**
+   * Definitions of at least this many UTF-8 bytes (100 KiB) go to S3 under `PipelineDefinitionStorage.AUTO`: the
+   * threshold at which the SageMaker Python SDK uploads a definition to S3 (`sagemaker/workflow/pipeline.py`). It also
+   * keeps big definitions from bloating the CloudFormation template.
+   */
+  public static readonly INLINE_DEFINITION_LIMIT_BYTES: number = 100 * 1024;
+
+  /**
    * A definition built from DSL steps.
    *
    * List the top-level steps; steps inside a ConditionStep's branches are rendered inside it. Parameters used by
@@ -133,9 +135,11 @@ export abstract class PipelineDefinition {
   /**
    * A definition given as JSON: an object, or a string holding it.
    *
-   * CDK tokens (e.g. `role.roleArn`) and DSL references (parameters, step properties) inside it are rendered too.
+   * Typed `any` because raw definition JSON is the point: the `{"Version": "2020-12-01", "Parameters": [...],
+   * "Steps": [...]}` object (for example the SageMaker Python SDK's `pipeline.definition()`), or its text. CDK tokens
+   * (e.g. `role.roleArn`) and DSL references (parameters, step properties) inside it are rendered too.
    *
-   * @param definition the definition (`{"Version": "2020-12-01", "Parameters": [...], "Steps": [...]}`)
+   * @param definition the definition JSON: an object, or a string holding it
    * @param options storage
    */
   public static fromJson(definition: any, options: PipelineDefinitionOptions = {}): PipelineDefinition {
@@ -199,7 +203,25 @@ export abstract class PipelineDefinition {
    * @internal
    */
   public _validate(): string[] {
+    return this._problems().map(formatProblem);
+  }
+
+  /**
+   * The problems of `_validate`, as data.
+   *
+   * @internal
+   */
+  public _problems(): DefinitionProblem[] {
     return [];
+  }
+
+  /**
+   * The rendered definition and the kernel's model of it, when it is known at synth time. Computed once.
+   *
+   * @internal
+   */
+  public _analyse(): AnalysedDefinition | undefined {
+    return undefined;
   }
 
   /**
@@ -208,29 +230,35 @@ export abstract class PipelineDefinition {
    * @internal
    */
   public _renderJson(): any {
-    return undefined;
+    return this._analyse()?.json;
   }
 }
 
-/** Shared by definitions whose JSON is known at synth time: storage choice and role statements. */
+/** Shared by definitions whose JSON is known at synth time: rendered once, storage choice and role statements. */
 abstract class RenderedDefinition extends PipelineDefinition {
+  private analysed?: AnalysedDefinition;
+
   constructor(private readonly options: PipelineDefinitionOptions) {
     super();
   }
 
-  public abstract _renderJson(): any;
+  public _analyse(): AnalysedDefinition {
+    this.analysed ??= analyseDefinition(this.render());
+    return this.analysed;
+  }
 
   public bind(scope: Construct): PipelineDefinitionConfig {
     const stack = Stack.of(scope);
-    const json = this._renderJson();
-    const text = JSON.stringify(json);
+    const { json, text, model } = this._analyse();
     const hasTokens = Token.isUnresolved(text);
     const bytes = Buffer.byteLength(text, 'utf-8');
     const storage = this.options.storage ?? PipelineDefinitionStorage.AUTO;
-    const policyStatements = derivePolicyStatements(scope, json);
+    // An invalid definition fails synth in `_validate`; until then it needs no statements.
+    const policyStatements = model ? derivePolicyStatements(scope, model) : [];
+    const limit = PipelineDefinition.INLINE_DEFINITION_LIMIT_BYTES;
 
     const useS3 = storage === PipelineDefinitionStorage.S3_ASSET
-      || (storage === PipelineDefinitionStorage.AUTO && bytes >= INLINE_DEFINITION_LIMIT_BYTES && !hasTokens);
+      || (storage === PipelineDefinitionStorage.AUTO && bytes >= limit && !hasTokens);
     if (useS3) {
       if (hasTokens) {
         throw new ConstructValidationError(scope, 'Pipeline.S3DefinitionTokens',
@@ -253,56 +281,61 @@ abstract class RenderedDefinition extends PipelineDefinition {
         policyStatements,
       };
     }
-    if (bytes >= INLINE_DEFINITION_LIMIT_BYTES) {
-      Annotations.of(scope).addWarningV2('cdk-sagemaker-pipelines:LargeInlineDefinition',
+    if (bytes >= limit) {
+      Annotations.of(scope).addWarningV2('cdk-sagemaker-pipelines:largeInlineDefinition',
         `The pipeline definition is ${bytes} bytes and is written inline into the template`
         + `${hasTokens ? ' because it contains CDK tokens' : ''}. CloudFormation templates are limited to 1 MB.`);
     }
     return {
       pipelineDefinition: {
-        PipelineDefinitionBody: Lazy.string({ produce: () => stack.toJsonString(this._renderJson()) }),
+        PipelineDefinitionBody: Lazy.string({ produce: () => stack.toJsonString(json) }),
       },
       policyStatements,
     };
   }
+
+  /** Renders the definition JSON; called once. */
+  protected abstract render(): any;
 }
 
 class StepsDefinition extends RenderedDefinition {
+  private rendered?: RenderedSteps;
+
   constructor(private readonly steps: Step[], private readonly stepOptions: PipelineDefinitionFromStepsOptions) {
     super(stepOptions);
   }
 
   public bind(scope: Construct): PipelineDefinitionConfig {
-    const all = renderSteps(this.steps, this.renderOptions()).steps;
+    const all = this.renderedSteps().steps;
     all.forEach((s) => s._bindToPipeline(scope));
     const config = super.bind(scope);
     const extra = all.flatMap((s) => s._policyStatements());
     return { ...config, policyStatements: [...(config.policyStatements ?? []), ...extra] };
   }
 
-  public _renderJson(): any {
-    return renderSteps(this.steps, this.renderOptions()).definition;
+  public _problems(): DefinitionProblem[] {
+    const { problems: dslProblems } = this.renderedSteps();
+    // A reference to a step outside the pipeline is reported once, by the DSL check that names construct paths; a DSL
+    // problem (e.g. a step placed twice) also explains why the JSON cannot be modelled.
+    const reportedByDsl = new Set(dslProblems.map((p) => p.code));
+    const graphProblems = validateDefinition(this._analyse()).filter((p) =>
+      !(p.code === 'Pipeline.UnknownStepReference' && reportedByDsl.has(p.code))
+      && !(p.code === 'Pipeline.InvalidDefinition' && dslProblems.length > 0));
+    return [...dslProblems, ...graphProblems];
   }
 
-  public _validate(): string[] {
-    const rendered = renderSteps(this.steps, this.renderOptions());
-    const graphProblems = validateDefinition(rendered.definition);
-    // A reference to a step outside the pipeline is reported once, by the DSL check that names construct paths.
-    const dslReportedMissing = rendered.problems.some((p) => p.includes('[Pipeline.UnknownStepReference]'));
-    return [
-      ...rendered.problems,
-      ...graphProblems.filter((p) => !(dslReportedMissing && p.includes('[Pipeline.UnknownStepReference]'))
-        && !(rendered.problems.length > 0 && p.includes('[Pipeline.InvalidDefinition]'))),
-    ];
+  protected render(): any {
+    return this.renderedSteps().definition;
   }
 
-  private renderOptions() {
-    return {
+  private renderedSteps(): RenderedSteps {
+    this.rendered ??= renderSteps(this.steps, {
       parameters: this.stepOptions.parameters,
       experimentName: this.stepOptions.experimentName,
       trialName: this.stepOptions.trialName,
       disableExperiment: this.stepOptions.disableExperimentTracking,
-    };
+    });
+    return this.rendered;
   }
 }
 
@@ -311,12 +344,12 @@ class JsonDefinition extends RenderedDefinition {
     super(options);
   }
 
-  public _renderJson(): any {
-    return renderDslValue(this.json, new RenderContext());
+  public _problems(): DefinitionProblem[] {
+    return validateDefinition(this._analyse());
   }
 
-  public _validate(): string[] {
-    return validateDefinition(this._renderJson());
+  protected render(): any {
+    return renderDslValue(this.json, new RenderContext());
   }
 }
 

@@ -13,6 +13,7 @@ import * as sqs from 'aws-cdk-lib/aws-sqs';
 import { Construct } from 'constructs';
 import type { IPipeline } from './pipeline';
 import { ConstructValidationError, received } from './private/errors';
+import { warnOnExecutionIdPaths } from './private/execution-id-warning';
 import { addNagSuppressions } from './private/nag-suppressions';
 import {
   DEFAULT_MAX_ATTEMPTS,
@@ -555,28 +556,6 @@ function validateProps(scope: Construct, props: SelectiveRetryProps): void {
       throw new ConstructValidationError(scope, 'SelectiveRetry.MaxEventAge',
         `maxEventAge must be from 1 minute to 24 hours (EventBridge's limits); received ${maxEventAge.toHumanString()}.`);
     }
-  }
-}
-
-/**
- * Warns when a pipeline of this app builds values from `Execution.PipelineExecutionId` (sagemaker-facts.md pitfall
- * 12): in a selective execution that is the new execution's id, so a selected step looking for data a reused step
- * wrote under the failed run's id finds nothing. Data passed with step properties (`Get: Steps.X...`) is fine.
- */
-function warnOnExecutionIdPaths(scope: Construct, pipeline: IPipeline): void {
-  const resource = pipeline.node.defaultChild;
-  if (!(resource instanceof sagemaker.CfnPipeline)) return;
-  let definition: string;
-  try {
-    definition = JSON.stringify(Stack.of(pipeline).resolve(resource.pipelineDefinition));
-  } catch {
-    return; // not resolvable yet: nothing to say
-  }
-  if (definition.includes('Execution.PipelineExecutionId')) {
-    Annotations.of(scope).addWarningV2('cdk-sagemaker-pipelines:execution-id-paths',
-      `Pipeline ${pipeline.node.path} uses Execution.PipelineExecutionId. A selective execution has a new execution id, so `
-      + 'a retried step that reads data a reused step wrote under the failed run\'s id will not find it. Pass data between '
-      + 'steps with step properties (e.g. step.outputUri(...)) rather than paths built from the execution id.');
   }
 }
 

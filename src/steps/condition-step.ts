@@ -1,6 +1,7 @@
 import { Construct } from 'constructs';
 import { Step, StepProps, StepType } from './step';
 import { Condition } from '../conditions';
+import { NestedStepExpression } from '../private/dsl/references';
 import { ConstructValidationError } from '../private/errors';
 
 /** Properties of a condition step. */
@@ -75,12 +76,15 @@ export class ConditionStep extends Step {
     return [...this.ifSteps, ...this.elseSteps];
   }
 
-  /** Renders the step object, with the branch steps nested. */
+  /**
+   * Renders the step object. The branch steps are nested as tokens that the definition renderer replaces with their
+   * own step objects.
+   */
   public toStepJson(): any {
     return this.renderStep({
       Conditions: this.conditions.map((c) => c._toJson()),
-      IfSteps: this.ifSteps.map((s) => s.toStepJson()),
-      ElseSteps: this.elseSteps.map((s) => s.toStepJson()),
+      IfSteps: this.ifSteps.map((s) => new NestedStepExpression(s)),
+      ElseSteps: this.elseSteps.map((s) => new NestedStepExpression(s)),
     });
   }
 }

@@ -244,6 +244,11 @@ export abstract class Step extends Construct {
    * @param steps the steps to wait for
    */
   public addDependsOn(...steps: Step[]): void {
+    if (this.owner) {
+      throw new ConstructValidationError(this, 'Step.DependsOn',
+        `step "${this.stepName}" is already part of pipeline ${this.owner.node.path}, whose definition is rendered when the `
+        + 'pipeline is created. Add dependencies (dependsOn or addDependsOn) before creating the Pipeline.');
+    }
     for (const step of steps) {
       if (step === this) {
         throw new ConstructValidationError(this, 'Step.DependsOn',

@@ -209,10 +209,12 @@ describe('SelectiveRetry', () => {
     const warningsFor = (value: unknown) => {
       const stack = newStack();
       new Pipeline(stack, 'P', { definition: definitionWith(value), selectiveRetry: {} });
-      return Annotations.fromStack(stack).findWarning('*', Match.stringLikeRegexp('execution-id-paths'));
+      return Annotations.fromStack(stack).findWarning('*', Match.stringLikeRegexp('executionIdPaths'));
     };
     expect(warningsFor({ 'Std:Join': { On: '/', Values: ['s3://b', { Get: 'Execution.PipelineExecutionId' }] } })).toHaveLength(1);
-    expect(warningsFor({ Get: 'Execution.StartDateTime' })).toHaveLength(0);
+    // The start time is the new run's too in a selective execution; the pipeline's name is not.
+    expect(warningsFor({ Get: 'Execution.StartDateTime' })).toHaveLength(1);
+    expect(warningsFor({ Get: 'Execution.PipelineName' })).toHaveLength(0);
   });
 
   test('uses a dead-letter queue given by the user', () => {

@@ -563,6 +563,24 @@ describe('steps that build paths from the execution id', () => {
     expect(plan.warnings).toEqual([]);
   });
 
+  test('GIVEN a selected step whose only use of the execution id is its own output prefix WHEN planned THEN no warning', () => {
+    const ownPrefix = {
+      Version: '2020-12-01',
+      Steps: [
+        { Name: 'Prep', Type: 'Processing', Arguments: {} },
+        {
+          Name: 'Train',
+          Type: 'Training',
+          DependsOn: ['Prep'],
+          Arguments: { OutputDataConfig: { S3OutputPath: { 'Std:Join': { On: '/', Values: ['s3://b', { Get: 'Execution.PipelineExecutionId' }] } } } },
+        },
+      ],
+    };
+    const plan = planRetry(ownPrefix, [{ StepName: 'Train', StepStatus: 'Failed' }, { StepName: 'Prep', StepStatus: 'Succeeded' }]);
+    expect(plan.selectedSteps).toEqual(['Train']);
+    expect(plan.warnings).toEqual([]);
+  });
+
   test('GIVEN every step is selected WHEN planned THEN nothing is reused and there is no warning', () => {
     const plan = planRetry(definition, [{ StepName: 'Prep', StepStatus: 'Failed' }]);
     expect(plan.selectedSteps).toEqual(['Prep', 'Train', 'Eval']);

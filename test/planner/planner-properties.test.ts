@@ -364,7 +364,7 @@ describe('definition graph on random definitions', () => {
       const expected = model.steps.flatMap((s, i) => model.successors[i].map((j) => `${s.name} -> ${model.steps[j].name}`)).sort();
       const actual = [...graph.successors].flatMap(([from, tos]) => [...tos].map((to) => `${from} -> ${to}`)).sort();
       expect(actual).toEqual(expected);
-      expect(graph.warnings).toEqual([]);
+      expect(graph.problems.map((p) => p.message)).toEqual([]);
       expect(findCycle(graph)).toBeUndefined();
       model.steps.forEach((s) => {
         const parent = s.parent ? { condition: model.steps[s.parent.cond].name, branch: s.parent.branch } : undefined;

@@ -63,7 +63,7 @@ describe('parseDefinition edge rules', () => {
     const graph = parseDefinition(def);
     // THEN
     expect(edgesOf(graph)).toEqual(['A -> B']);
-    expect(graph.warnings).toEqual([]);
+    expect(graph.problems.map((p) => p.message)).toEqual([]);
   });
 
   test('GIVEN a Get of Steps.X inside a list WHEN parsed THEN X is upstream of the step', () => {
@@ -167,7 +167,7 @@ describe('parseDefinition edge rules', () => {
     );
     const graph = parseDefinition(def);
     expect(edgesOf(graph)).toEqual([]);
-    expect(graph.warnings).toEqual([]);
+    expect(graph.problems.map((p) => p.message)).toEqual([]);
   });
 
   test('GIVEN a plain string mentioning Steps.X (not a Get) WHEN parsed THEN it makes no edge', () => {
@@ -251,10 +251,10 @@ describe('parseDefinition edge rules', () => {
     const graph = parseDefinition(def);
     expect(edgesOf(graph)).toEqual([]);
     expect([...graph.steps.keys()]).toEqual(['A', 'B', 'C']);
-    expect(graph.warnings).toHaveLength(3);
-    expect(graph.warnings[0]).toMatch(/"A".*"Ghost"/);
-    expect(graph.warnings[1]).toMatch(/"B".*"Phantom"/);
-    expect(graph.warnings[2]).toMatch(/"C".*"Spook"/);
+    expect(graph.problems.map((p) => p.message)).toHaveLength(3);
+    expect(graph.problems.map((p) => p.message)[0]).toMatch(/"A".*"Ghost"/);
+    expect(graph.problems.map((p) => p.message)[1]).toMatch(/"B".*"Phantom"/);
+    expect(graph.problems.map((p) => p.message)[2]).toMatch(/"C".*"Spook"/);
   });
 
   test('GIVEN several dangling references in one step WHEN parsed THEN the warnings follow document order', () => {
@@ -262,7 +262,7 @@ describe('parseDefinition edge rules', () => {
       DependsOn: ['Zed'],
       Arguments: { first: { Get: 'Steps.Missing1.x' }, nested: [{ deeper: { Get: 'Steps.Missing2.y' } }], last: { Get: 'Steps.Missing3.z' } },
     }));
-    const warnings = parseDefinition(def).warnings;
+    const warnings = parseDefinition(def).problems.map((p) => p.message);
     expect(warnings).toHaveLength(4);
     ['Zed', 'Missing1', 'Missing2', 'Missing3'].forEach((missing, i) => expect(warnings[i]).toContain(`"${missing}"`));
   });
@@ -621,7 +621,7 @@ describe('real-world fixtures', () => {
     // THEN
     expect([...graph.steps.keys()]).toEqual(expected.steps);
     expect(edgesOf(graph)).toEqual([...expected.edges].sort());
-    expect(graph.warnings).toEqual([]);
+    expect(graph.problems.map((p) => p.message)).toEqual([]);
     expect(findCycle(graph)).toBeUndefined();
     expect(topologicalOrder(graph)).toEqual(expected.order);
     expect(graph.parameters.map((p) => p.name)).toEqual(expected.parameters);
@@ -658,7 +658,7 @@ describe('real-world fixtures', () => {
     expect([...graph.steps.keys()]).toEqual(names);
     const expectedEdges = names.slice(1).map((child, i) => `${names[i]} -> ${child}`);
     expect(edgesOf(graph)).toEqual(expectedEdges.sort());
-    expect(graph.warnings).toEqual([]);
+    expect(graph.problems.map((p) => p.message)).toEqual([]);
     expect(findCycle(graph)).toBeUndefined();
     expect(topologicalOrder(graph)).toEqual(names);
     for (let i = 1; i < names.length; i++) {

@@ -1,6 +1,7 @@
 import { ArnFormat, Stack, Token } from 'aws-cdk-lib';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import { IConstruct } from 'constructs';
+import { DefinitionModel } from '../../kernel/definition-model';
 
 /**
  * The IAM statements a pipeline's role needs to run the steps of a rendered definition, derived from the JSON so
@@ -18,9 +19,10 @@ import { IConstruct } from 'constructs';
  * Sources: the SageMaker Pipelines step types (https://docs.aws.amazon.com/sagemaker/latest/dg/build-and-manage-steps-types.html)
  * and the Service Authorization Reference for SageMaker (resource types `processing-job`, `training-job`, ...).
  */
-export function derivePolicyStatements(scope: IConstruct, definition: any): iam.PolicyStatement[] {
+export function derivePolicyStatements(scope: IConstruct, model: DefinitionModel): iam.PolicyStatement[] {
   const stack = Stack.of(scope);
-  const steps = collectStepObjects(definition);
+  // Every step object, Condition branch steps included, from the shared kernel's model of the definition.
+  const steps: any[] = [...model.steps.values()].map((step) => step.json);
   const sagemakerArn = (resource: string) => stack.formatArn({
     service: 'sagemaker', resource, resourceName: '*', arnFormat: ArnFormat.SLASH_RESOURCE_NAME,
   });
@@ -135,24 +137,6 @@ export function derivePolicyStatements(scope: IConstruct, definition: any): iam.
     }));
   }
   return statements;
-}
-
-/** Every step object of a definition, including those nested in Condition branches. */
-export function collectStepObjects(definition: any): any[] {
-  const result: any[] = [];
-  const visit = (list: unknown) => {
-    if (!Array.isArray(list)) return;
-    for (const step of list) {
-      if (typeof step !== 'object' || step === null) continue;
-      result.push(step);
-      if (step.Type === 'Condition') {
-        visit(step.Arguments?.IfSteps);
-        visit(step.Arguments?.ElseSteps);
-      }
-    }
-  };
-  visit(definition?.Steps);
-  return result;
 }
 
 /**

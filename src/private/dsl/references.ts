@@ -1,27 +1,28 @@
 import { IResolvable, IResolveContext, Token, Tokenization } from 'aws-cdk-lib';
+import { DefinitionProblem } from '../../kernel/problems';
 
 /**
  * The steps, parameters and problems met while rendering DSL values into definition JSON.
  *
- * One instance per rendering of a whole definition; `current` is the step whose JSON is being walked, so step
- * references can be recorded as that step's data dependencies.
+ * One instance per rendering of a whole definition; `current` is the step whose own values are being rendered (a
+ * Condition's branch steps switch it while they render), so references are recorded against the step that uses them.
  */
 export class RenderContext {
-  /** consumer step name -> the step objects it references (`Get: Steps.X...`). */
-  public readonly stepReferences = new Map<string, Set<IStepLike>>();
+  /** consumer step -> the step objects it references (`Get: Steps.X...`). */
+  public readonly stepReferences = new Map<IStepLike, Set<IStepLike>>();
   /** parameter name -> the parameter objects met (several objects may share a name). */
   public readonly parameters = new Map<string, IParameterLike[]>();
   /** Problems that make the definition invalid; reported by the pipeline's validation. */
-  public readonly problems: string[] = [];
-  /** The name of the step being rendered, if any. */
-  public current?: string;
+  public readonly problems: DefinitionProblem[] = [];
+  /** The step being rendered, if any. */
+  public current?: IStepLike;
 
   public recordStep(step: IStepLike): void {
-    const key = this.current ?? '(definition)';
-    let set = this.stepReferences.get(key);
+    if (!this.current) return;
+    let set = this.stepReferences.get(this.current);
     if (!set) {
       set = new Set();
-      this.stepReferences.set(key, set);
+      this.stepReferences.set(this.current, set);
     }
     set.add(step);
   }
@@ -31,12 +32,22 @@ export class RenderContext {
     if (!list.includes(parameter)) list.push(parameter);
     this.parameters.set(parameter.name, list);
   }
+
+  /** Records a problem of the step being rendered (named in the message), or of the definition when there is none. */
+  public addProblem(code: string, message: string): void {
+    const step = this.current;
+    this.problems.push(step
+      ? { code, message: `step "${step.stepName}" (${step.node.path}): ${message}`, path: step.node.path }
+      : { code, message, path: '' });
+  }
 }
 
 /** What the renderer needs to know of a step (avoids an import cycle with steps/step.ts). */
 export interface IStepLike {
   readonly stepName: string;
   readonly node: { readonly path: string };
+  /** The step's object, with DSL tokens still in it. */
+  toStepJson(): any;
 }
 
 /** What the renderer needs to know of a parameter. */
@@ -57,12 +68,17 @@ export abstract class DslExpression implements IResolvable {
   /** The JSON of the expression; may itself contain DSL tokens, which the renderer walks too. */
   public abstract toExpressionJson(context: RenderContext): any;
 
+  /** The expression rendered: its JSON with every DSL token in it rendered too. */
+  public renderIn(context: RenderContext): any {
+    return renderDslValue(this.toExpressionJson(context), context);
+  }
+
   /**
    * Used only when a DSL token escapes the renderer (e.g. it was put into another resource's property): resolve
    * to the reference object, which is what the definition would hold.
    */
   public resolve(_context: IResolveContext): any {
-    return this.toExpressionJson(new RenderContext());
+    return this.renderIn(new RenderContext());
   }
 
   public asString(): string {
@@ -124,6 +140,31 @@ export class JoinExpression extends DslExpression {
   }
 }
 
+/**
+ * A step nested in a Condition's branch: renders as the step's object, with the step as the current one while its
+ * own values render, so that what it references is recorded against it (not against the Condition).
+ */
+export class NestedStepExpression extends DslExpression {
+  constructor(public readonly step: IStepLike) {
+    super();
+  }
+
+  public toExpressionJson(context: RenderContext): any {
+    const outer = context.current;
+    context.current = this.step;
+    try {
+      return renderDslValue(this.step.toStepJson(), context);
+    } finally {
+      context.current = outer;
+    }
+  }
+
+  /** The JSON above is already rendered. */
+  public renderIn(context: RenderContext): any {
+    return this.toExpressionJson(context);
+  }
+}
+
 /** Anything that renders to arbitrary JSON, walked like user input (used by JsonGet and property files). */
 export class CallbackExpression extends DslExpression {
   constructor(private readonly render: (context: RenderContext) => any) {
@@ -160,20 +201,20 @@ export function dslExpressionOf(value: unknown): DslExpression | undefined {
  */
 export function renderDslValue(value: any, context: RenderContext): any {
   if (value === undefined || value === null) return value;
-  if (value instanceof DslExpression) return renderDslValue(value.toExpressionJson(context), context);
+  if (value instanceof DslExpression) return value.renderIn(context);
   if (typeof value === 'number') {
     const expression = dslExpressionOf(value);
-    return expression ? renderDslValue(expression.toExpressionJson(context), context) : value;
+    return expression ? expression.renderIn(context) : value;
   }
   if (typeof value === 'string') {
     if (!Token.isUnresolved(value)) return value;
     const pieces = splitTokens(value);
     if (!pieces.some((p) => p instanceof DslExpression)) return value;
-    if (pieces.length === 1) return renderDslValue((pieces[0] as DslExpression).toExpressionJson(context), context);
+    if (pieces.length === 1) return (pieces[0] as DslExpression).renderIn(context);
     return {
       'Std:Join': {
         On: '',
-        Values: pieces.map((p) => (p instanceof DslExpression ? renderDslValue(p.toExpressionJson(context), context) : p)),
+        Values: pieces.map((p) => (p instanceof DslExpression ? p.renderIn(context) : p)),
       },
     };
   }

@@ -1,6 +1,7 @@
 import { Token } from 'aws-cdk-lib';
-import { InvalidDefinitionError, findCycle, parseDefinition } from '../../kernel/definition-graph';
-import { collectStepObjects } from './permissions';
+import { AnalysedDefinition } from './analysis';
+import { findCycle } from '../../kernel/definition-graph';
+import { DefinitionProblem } from '../../kernel/problems';
 
 /** `PipelineDefinition` 1 to 1,048,576 characters (API_CreatePipeline). */
 export const MAX_DEFINITION_CHARS = 1_048_576;
@@ -8,103 +9,78 @@ export const MAX_DEFINITION_CHARS = 1_048_576;
 const STEP_NAME = /^[A-Za-z0-9\-_]{1,64}$/;
 
 /**
- * Validates a rendered definition (DSL-built or JSON) with the same graph code the remediation planner uses
- * (`private/definition-graph.ts`), so what synth accepts is what the planner can plan. Returns problems, each
- * naming the fix; an empty list means valid.
+ * Validates a rendered definition (DSL-built or JSON) on the shared kernel's model, the one the remediation planner
+ * plans on, so what synth accepts is what the planner can plan. Returns problems, each naming the fix; an empty list
+ * means valid.
  */
-export function validateDefinition(definition: any): string[] {
-  const problems: string[] = [];
-  let graph;
-  try {
-    graph = parseDefinition(definition);
-  } catch (e) {
-    if (e instanceof InvalidDefinitionError) {
-      return [`the pipeline definition is invalid: ${e.message} [Pipeline.InvalidDefinition]`];
-    }
-    throw e;
+export function validateDefinition(analysed: AnalysedDefinition): DefinitionProblem[] {
+  const { model } = analysed;
+  if (!model) return [analysed.invalid!];
+  const problems: DefinitionProblem[] = [];
+  const problem = (code: string, path: string, message: string) => problems.push({ code, message, path });
+
+  if (model.steps.size === 0) {
+    problem('Pipeline.NoSteps', 'Steps', 'the definition has no steps. Give PipelineDefinition.fromSteps at least one step '
+      + '(or add one to the JSON\'s "Steps").');
   }
 
-  if (graph.steps.size === 0) {
-    problems.push('the definition has no steps. Give PipelineDefinition.fromSteps at least one step (or add one to the '
-      + 'JSON\'s "Steps"). [Pipeline.NoSteps]');
-  }
-
-  for (const step of graph.steps.values()) {
+  for (const step of model.steps.values()) {
     if (!STEP_NAME.test(step.name)) {
-      problems.push(`step name "${step.name}" is invalid: step names must match ^[A-Za-z0-9\\-_]{1,64}$ (letters, digits, `
-        + "'-' and '_', at most 64). Rename the step. [Pipeline.InvalidStepName]");
+      problem('Pipeline.InvalidStepName', `${step.location}.Name`, `step name "${step.name}" is invalid: step names must match `
+        + '^[A-Za-z0-9\\-_]{1,64}$ (letters, digits, \'-\' and \'_\', at most 64). Rename the step.');
     }
   }
 
-  for (const warning of graph.warnings) {
-    problems.push(`${warning.replace(/; the reference is ignored\.$/, '.')} Add the missing step to the pipeline or `
-      + 'remove the reference. [Pipeline.UnknownStepReference]');
+  for (const p of model.problems) {
+    problems.push({ ...p, message: `${p.message} Add the missing step to the pipeline or remove the reference.` });
   }
 
-  const cycle = findCycle(graph);
+  const cycle = findCycle(model);
   if (cycle) {
-    problems.push(`the steps form a cycle: ${cycle.join(' -> ')}. A pipeline is a DAG: remove one of these dependencies `
-      + '(a dependsOn entry or a use of a step\'s output). [Pipeline.Cycle]');
+    problem('Pipeline.Cycle', 'Steps', `the steps form a cycle: ${cycle.join(' -> ')}. A pipeline is a DAG: remove one of `
+      + 'these dependencies (a dependsOn entry or a use of a step\'s output).');
   }
 
-  for (const step of graph.steps.values()) {
+  for (const step of model.steps.values()) {
     if (step.type !== 'Fail') continue;
-    for (const dependent of graph.successors.get(step.name) ?? []) {
-      problems.push(`step "${dependent}" depends on Fail step "${step.name}". A Fail step ends the execution, so no step `
-        + `can run after it: remove "${step.name}" from the dependsOn of "${dependent}". [Pipeline.FailStepDependency]`);
+    for (const dependent of model.successors.get(step.name) ?? []) {
+      problem('Pipeline.FailStepDependency', model.steps.get(dependent)!.location, `step "${dependent}" depends on Fail step `
+        + `"${step.name}". A Fail step ends the execution, so no step can run after it: remove "${step.name}" from the `
+        + `dependsOn of "${dependent}".`);
     }
   }
 
-  const declared = new Set(graph.parameters.map((p) => p.name));
-  for (const p of graph.parameters) {
+  model.parameters.forEach((p, i) => {
     if (!STEP_NAME.test(p.name)) {
-      problems.push(`parameter name "${p.name}" is invalid: names must match ^[A-Za-z0-9\\-_]{1,64}$. Rename it. `
-        + '[Pipeline.InvalidParameterName]');
+      problem('Pipeline.InvalidParameterName', `Parameters[${i}].Name`, `parameter name "${p.name}" is invalid: names must `
+        + 'match ^[A-Za-z0-9\\-_]{1,64}$. Rename it.');
     }
+  });
+  const declared = new Set(model.parameters.map((p) => p.name));
+  // parameter -> who uses it: step names, or the definition section (e.g. PipelineExperimentConfig) outside the steps
+  const undeclared = new Map<string, { steps: Set<string>; sections: Set<string> }>();
+  for (const reference of model.references) {
+    if (reference.namespace !== 'Parameters' || declared.has(reference.name)) continue;
+    const users = undeclared.get(reference.name) ?? { steps: new Set<string>(), sections: new Set<string>() };
+    if (reference.step !== undefined) users.steps.add(reference.step);
+    else users.sections.add(String(reference.path[0]));
+    undeclared.set(reference.name, users);
   }
-  const used = new Map<string, Set<string>>();
-  for (const step of collectStepObjects(definition)) {
-    const scanned = step.Type === 'Condition' ? step.Arguments?.Conditions : { ...step, Arguments: withoutBranches(step) };
-    for (const name of parameterReferences(scanned)) {
-      if (!declared.has(name)) {
-        const set = used.get(name) ?? new Set<string>();
-        set.add(String(step.Name));
-        used.set(name, set);
-      }
-    }
-  }
-  for (const [name, steps] of used) {
-    problems.push(`step(s) ${[...steps].map((s) => `"${s}"`).join(', ')} use parameter "${name}", which the definition `
-      + 'does not declare. Declare it in "Parameters" (with the DSL: use a Parameter object, or pass it in '
-      + 'fromSteps(steps, { parameters })). [Pipeline.UnknownParameter]');
+  for (const [name, { steps, sections }] of undeclared) {
+    const users = [
+      ...(steps.size > 0 ? [`step(s) ${[...steps].map((s) => `"${s}"`).join(', ')}`] : []),
+      ...[...sections],
+    ].join(' and ');
+    problem('Pipeline.UnknownParameter', 'Parameters', `${users} use parameter "${name}", which the definition does not `
+      + 'declare. Declare it in "Parameters" (with the DSL: use a Parameter object, or pass it in '
+      + 'fromSteps(steps, { parameters })).');
   }
 
-  const text = JSON.stringify(definition);
-  if (text.length > MAX_DEFINITION_CHARS) {
-    problems.push(`the definition is ${text.length} characters${Token.isUnresolved(text) ? ' (before CDK tokens are resolved)' : ''}, `
-      + `over SageMaker's limit of ${MAX_DEFINITION_CHARS}. Split the pipeline, or move large literal arguments out of `
-      + 'it (e.g. into parameters). [Pipeline.DefinitionTooLarge]');
+  const length = analysed.text.length;
+  if (length > MAX_DEFINITION_CHARS) {
+    problem('Pipeline.DefinitionTooLarge', '', `the definition is ${length} characters`
+      + `${Token.isUnresolved(analysed.text) ? ' (before CDK tokens are resolved)' : ''}, over SageMaker's limit of `
+      + `${MAX_DEFINITION_CHARS}. Split the pipeline, or move large literal arguments out of it (e.g. into parameters).`);
   }
   return problems;
-}
-
-function withoutBranches(step: any): any {
-  if (step.Type !== 'Condition') return step.Arguments;
-  return { Conditions: step.Arguments?.Conditions };
-}
-
-function parameterReferences(value: unknown, into: Set<string> = new Set()): Set<string> {
-  if (Array.isArray(value)) {
-    value.forEach((v) => parameterReferences(v, into));
-  } else if (typeof value === 'object' && value !== null) {
-    for (const [key, item] of Object.entries(value)) {
-      if (key === 'Get' && typeof item === 'string') {
-        const match = /^Parameters\.([^.[\]]+)/.exec(item);
-        if (match) into.add(match[1]);
-      } else {
-        parameterReferences(item, into);
-      }
-    }
-  }
-  return into;
 }
