@@ -315,6 +315,12 @@ describe('late duplicate deliveries', () => {
     expect(sagemaker.reads).toEqual([{ arn: EXECUTION_ARN, endedAt: new Date(ENDED) }]);
   });
 
+  test('without executionEndTime, the event\'s time bounds the query', async () => {
+    const sagemaker = new FakeSageMaker(snapshot({ steps: [ok('Prep'), failed('Train')] }));
+    await run(sagemaker, { detail: { executionEndTime: undefined } }).result;
+    expect(sagemaker.reads).toEqual([{ arn: EXECUTION_ARN, endedAt: new Date('2026-11-21T09:58:01Z') }]);
+  });
+
   test('a retry found among the executions created since the failure means nothing new is started', async () => {
     const sagemaker = new FakeSageMaker(snapshot({
       steps: [ok('Prep'), failed('Train')],
