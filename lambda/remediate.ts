@@ -239,7 +239,8 @@ async function decide(
       outcome: 'started',
       pipelineExecutionArn: existing.PipelineExecutionArn,
       duplicate: true,
-      reason: `Already started (duplicate delivery): ${what} is ${existing.PipelineExecutionArn}; nothing new was started.`,
+      reason: `Already started (duplicate delivery): ${full ? 'full re-run' : 'selective retry'} ${attempt} of ${policy.maxAttempts} is `
+        + `${existing.PipelineExecutionArn}; nothing new was started.`,
     });
   }
   if (options.dryRun || policy.dryRun) {
