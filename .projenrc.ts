@@ -57,7 +57,7 @@ const project = new awscdk.AwsCdkConstructLibrary({
 
   // Lambda entry points are declared explicitly below (projen auto-discovers only in src/).
   lambdaAutoDiscover: false,
-  eslintOptions: { dirs: ['src'], devdirs: ['test', 'lambda', 'benchmarks', 'demo'] },
+  eslintOptions: { dirs: ['src'], devdirs: ['test', 'lambda', 'emulator', 'benchmarks', 'demo'] },
   jestOptions: {
     // Snapshots are checked, never silently rewritten (`npx projen test:update` rewrites them on purpose).
     updateSnapshot: javascript.UpdateSnapshot.NEVER,
@@ -67,7 +67,7 @@ const project = new awscdk.AwsCdkConstructLibrary({
   },
   tsconfigDev: {
     compilerOptions: {},
-    include: ['../lambda/**/*.ts', '../benchmarks/**/*.ts', '../demo/**/*.ts'],
+    include: ['../lambda/**/*.ts', '../emulator/**/*.ts', '../benchmarks/**/*.ts', '../demo/**/*.ts'],
   },
 
   gitignore: ['/assets/', '*.tsbuildinfo', '.DS_Store'],
@@ -106,6 +106,7 @@ project.addBins({ 'cdk-sagemaker-pipelines': 'assets/cli/cli.js' });
 
 // Ship the bundles, not their sources or our test tooling.
 project.addPackageIgnore('/lambda/');
+project.addPackageIgnore('/emulator/');
 project.addPackageIgnore('/demo/');
 project.addPackageIgnore('/benchmarks/');
 project.addPackageIgnore('/.ci/');
@@ -137,7 +138,7 @@ project.package.addField('overrides', { 'unrs-resolver': '1.12.2' });
 
 // eslint's project service looks for the nearest tsconfig.json: give the non-jsii folders one that inherits the
 // dev configuration (test/tsconfig.json, whose includes cover them), so they are linted with type information.
-for (const dir of ['lambda', 'benchmarks', 'demo']) {
+for (const dir of ['lambda', 'emulator', 'benchmarks', 'demo']) {
   new JsonFile(project, `${dir}/tsconfig.json`, { obj: { extends: '../test/tsconfig.json' }, marker: false });
 }
 // jest runs CommonJS: compile tests with module commonjs, so that the handler's lazy `await import()` of optional
@@ -150,7 +151,7 @@ project.tryFindObjectFile('package.json')!.addOverride('jest.transform', {
   '^.+\\.[t]sx?$': ['ts-jest', { tsconfig: 'test/tsconfig.jest.json' }],
 });
 
-// Type-check everything that is not jsii (the handler, CLI, demo, benchmarks, tests) before the tests run: esbuild
+// Type-check everything that is not jsii (the handler, CLI, emulator, demo, benchmarks, tests) before the tests run: esbuild
 // bundles without type-checking, and ts-jest only checks the files a test imports.
 project.testTask.prependExec('tsc --noEmit -p test/tsconfig.json');
 

@@ -14,11 +14,11 @@
  */
 import { performance } from 'perf_hooks';
 import { StartPipelineExecutionCommand } from '@aws-sdk/client-sagemaker';
-import { EventBridgeEvent } from '../test/emulator/events';
-import { FAILURE_REASONS } from '../test/emulator/faults';
-import { LambdaHarness, assertHandlerBundle } from '../test/emulator/lambda-harness';
-import { SageMakerEmulator } from '../test/emulator/sagemaker-emulator';
-import { ABALONE_PIPELINE, installAbalone } from '../test/emulator/scenarios';
+import { EventBridgeEvent } from '../emulator/events';
+import { FAILURE_REASONS } from '../emulator/faults';
+import { LambdaHarness, assertHandlerBundle } from '../emulator/lambda-harness';
+import { SageMakerEmulator } from '../emulator/sagemaker-emulator';
+import { ABALONE_PIPELINE, installAbalone } from '../emulator/scenarios';
 
 /** Realistic in-region API latencies; below ~50 ms the harness's own fixed cost (~20 ms: IPC, JSON) dominates. */
 const LATENCIES_MS = [50, 100, 200];

@@ -12,11 +12,11 @@
  * when the demo takes longer than its time limit.
  */
 import { StartPipelineExecutionCommand } from '@aws-sdk/client-sagemaker';
-import { FAILURE_REASONS } from '../test/emulator/faults';
-import { LambdaHarness } from '../test/emulator/lambda-harness';
-import { SageMakerEmulator } from '../test/emulator/sagemaker-emulator';
-import { ABALONE_PIPELINE, installAbalone } from '../test/emulator/scenarios';
-import { ExecutionLine, formatDuration, healingReport } from '../test/emulator/timeline';
+import { FAILURE_REASONS } from '../emulator/faults';
+import { LambdaHarness } from '../emulator/lambda-harness';
+import { SageMakerEmulator } from '../emulator/sagemaker-emulator';
+import { ABALONE_PIPELINE, installAbalone } from '../emulator/scenarios';
+import { ExecutionLine, formatDuration, healingReport } from '../emulator/timeline';
 
 const TIME_LIMIT_MS = 45_000;
 const MAX_ATTEMPTS = 2;

@@ -7,9 +7,9 @@ import * as fs from 'fs';
 import * as path from 'path';
 import { promisify } from 'util';
 import { DescribePipelineExecutionCommand, StartPipelineExecutionCommand } from '@aws-sdk/client-sagemaker';
-import { FAILURE_REASONS } from '../emulator/faults';
-import { SageMakerEmulator } from '../emulator/sagemaker-emulator';
-import { ABALONE_PIPELINE, installAbalone } from '../emulator/scenarios';
+import { FAILURE_REASONS } from '../../emulator/faults';
+import { SageMakerEmulator } from '../../emulator/sagemaker-emulator';
+import { ABALONE_PIPELINE, installAbalone } from '../../emulator/scenarios';
 
 const CLI = path.join(__dirname, '..', '..', 'assets', 'cli', 'cli.js');
 const run = promisify(execFile);

@@ -3,9 +3,9 @@
  * what the handler did.
  */
 import { SageMakerClient, StartPipelineExecutionCommand, StartPipelineExecutionCommandInput } from '@aws-sdk/client-sagemaker';
+import { HarnessOptions, LambdaHarness, assertHandlerBundle } from '../../emulator/lambda-harness';
+import { EmulatorOptions, SageMakerEmulator } from '../../emulator/sagemaker-emulator';
 import { downstreamClosure, parseDefinition } from '../../src/kernel/definition-graph';
-import { HarnessOptions, LambdaHarness, assertHandlerBundle } from '../emulator/lambda-harness';
-import { EmulatorOptions, SageMakerEmulator } from '../emulator/sagemaker-emulator';
 
 export interface World {
   readonly emu: SageMakerEmulator;

@@ -5,10 +5,10 @@
  */
 import { DescribePipelineDefinitionForExecutionCommand, DescribePipelineExecutionCommand, UpdatePipelineCommand } from '@aws-sdk/client-sagemaker';
 import { closeWorlds, downstreamOf, expectOneDecisionLinePerInvocation, runAndHeal, startRequests, world } from './helpers';
-import { EXECUTION_STATUS_CHANGE, EventBridgeEvent } from '../emulator/events';
-import { FAILURE_REASONS } from '../emulator/faults';
-import { SageMakerEmulator } from '../emulator/sagemaker-emulator';
-import { ABALONE_PIPELINE, abaloneDefinition, installAbalone, parallelDefinition, readFixture } from '../emulator/scenarios';
+import { EXECUTION_STATUS_CHANGE, EventBridgeEvent } from '../../emulator/events';
+import { FAILURE_REASONS } from '../../emulator/faults';
+import { STEP_FAILURE_REASON, SageMakerEmulator } from '../../emulator/sagemaker-emulator';
+import { ABALONE_PIPELINE, abaloneDefinition, installAbalone, parallelDefinition, readFixture } from '../../emulator/scenarios';
 
 jest.setTimeout(60_000);
 afterEach(closeWorlds);
@@ -368,7 +368,9 @@ test('a deliberate failure (a Fail step) is not retried', async () => {
   const w = await world((emu) => installAbalone(emu, { mse: 9.9 }), { harness: { policy: policy() } });
   await runAndHeal(w, { PipelineName: ABALONE_PIPELINE });
   const [failed] = w.emu.executionsOf(ABALONE_PIPELINE);
-  expect(failed.failureReason).toBe('Execution failed due to MSE > 6');
+  // the Fail step's message is on the step; the execution keeps SageMaker's generic reason
+  expect(failed.failureReason).toBe(STEP_FAILURE_REASON);
+  expect(failed.steps.get('AbaloneMSEFail')!.FailureReason).toBe('Execution failed due to MSE > 6');
   expect(statusOf(w.emu)).toEqual(['Failed']);
   expect(w.harness.results.map((r) => r.outcome)).toEqual(['skipped']);
   expect(w.harness.results[0].reason).toMatch(/Fail/);
@@ -408,6 +410,9 @@ test('a policy with a delay schedules the retry through EventBridge Scheduler; t
     emu.script.failStep('AbaloneTrain', { attempts: [1], reason: FAILURE_REASONS.capacity });
     emu.events.deliverDuplicates(2);
   }, {
+    // The duplicate must arrive while the schedule waits: give the wait 2 s of real time, so that a loaded machine
+    // (the duplicate's handler run takes longer than the 200 ms default) does not let the schedule fire first.
+    emulator: { scheduleRealWaitMs: 2_000 },
     harness: {
       policy: { ...policy(), delay: { strategy: 'FIXED', baseSeconds: 60 } },
       env: {

@@ -10,9 +10,18 @@
  *   "two executions ... can each run a maximum of 50 steps concurrently", build-and-manage-pipeline.html);
  * - when a step fails, steps already running finish, no new step starts and the execution becomes `Failed`
  *   (UNCONFIRMED in AWS docs; the emulator's documented assumption, README.md);
- * - a `Fail` step fails the execution with its `ErrorMessage` as the failure reason and records
- *   `Metadata.Fail.ErrorMessage` (SDK-v2 `fail_step.py`: "the error message is set as the failure reason"; JS SDK
- *   `FailStepMetadata`);
+ * - a `Fail` step fails with its evaluated `ErrorMessage` as the *step's* `FailureReason` (absent when the message is
+ *   empty) and in `Metadata.Fail.ErrorMessage`; the execution's `FailureReason` is `Step failure: One or multiple steps
+ *   failed.` whatever failed (SDK-v2 integ tests `tests/integ/sagemaker/workflow/test_fail_steps.py` assert exactly
+ *   this against real SageMaker; `describe-pipeline-execution` outputs quoted in public repos show the same text);
+ * - StopPipelineExecution: the execution becomes `Stopping`, no new step starts, running job steps become `Stopping`
+ *   then `Stopped` (their jobs `Stopped`); a running Lambda step runs to its end and a running Callback step waits for
+ *   its answer; the execution then ends `Stopped`, or `Failed` when such a step failed (Lambda timeout, callback
+ *   failure) (https://docs.aws.amazon.com/sagemaker/latest/APIReference/API_StopPipelineExecution.html);
+ * - step caching: a step with `CacheConfig.Enabled` whose type supports caching and whose evaluated arguments equal
+ *   those of an earlier successful run of the same step of the same pipeline (within `ExpireAfter`) does not run: it
+ *   succeeds at once with `CacheHitResult.SourcePipelineExecutionArn` and the earlier run's metadata and outputs
+ *   (https://docs.aws.amazon.com/sagemaker/latest/dg/pipelines-caching.html);
  * - in a selective execution, non-selected steps are not run: they are listed with
  *   `SelectiveExecutionResult.SourcePipelineExecutionArn` and reuse the source's outputs, and non-selected steps
  *   downstream of selected steps do not run (https://docs.aws.amazon.com/sagemaker/latest/dg/pipelines-selective-ex.html;
@@ -21,7 +30,7 @@
  *   and whose `FailureReason` is the step's (JS SDK `PipelineExecutionStepMetadata`, `DescribeProcessingJobResponse`).
  */
 import { StepOutputs } from './faults';
-import { DefinitionGraph, downstreamClosure, topologicalOrder } from '../../src/kernel/definition-graph';
+import { DefinitionGraph, downstreamClosure, topologicalOrder } from '../src/kernel/definition-graph';
 
 export type ExecutionStatus = 'Executing' | 'Stopping' | 'Stopped' | 'Failed' | 'Succeeded';
 export type StepStatus = 'Starting' | 'Executing' | 'Stopping' | 'Stopped' | 'Failed' | 'Succeeded';
@@ -39,6 +48,9 @@ export interface StepRecord {
   Metadata: Record<string, unknown>;
   AttemptCount: number;
   SelectiveExecutionResult?: { SourcePipelineExecutionArn: string };
+  CacheHitResult?: { SourcePipelineExecutionArn: string };
+  /** emulator bookkeeping: the step's evaluated cache key when it has CacheConfig enabled */
+  cacheKey?: string;
   /** emulator bookkeeping: creation order (listing is newest first) */
   seq: number;
   /** emulator bookkeeping: what the step produced (reused by selective executions) */
@@ -51,11 +63,17 @@ export interface StepRecord {
 
 export type JobKind = 'ProcessingJob' | 'TrainingJob' | 'TransformJob';
 
+/** The execution's `FailureReason` whenever steps failed (see the file comment for the source). */
+export const STEP_FAILURE_REASON = 'Step failure: One or multiple steps failed.';
+
+/** Step types SageMaker can cache (pipelines-caching.html, "Supported step types"). */
+const CACHEABLE_TYPES = new Set(['Processing', 'Training', 'Tuning', 'Transform', 'AutoML', 'ClarifyCheck', 'QualityCheck', 'EMR']);
+
 export interface JobRecord {
   kind: JobKind;
   name: string;
   arn: string;
-  status: 'InProgress' | 'Completed' | 'Failed';
+  status: 'InProgress' | 'Completed' | 'Failed' | 'Stopping' | 'Stopped';
   failureReason?: string;
   instanceType?: string;
   instanceCount: number;
@@ -78,11 +96,12 @@ export interface ExecutionRecord {
   status: ExecutionStatus;
   displayName?: string;
   description?: string;
+  mlflowExperimentName?: string;
   failureReason?: string;
   parameters: Array<{ Name: string; Value: string }>;
   parallelism?: { MaxParallelExecutionSteps: number };
   selective?: { SourcePipelineExecutionArn?: string; SelectedSteps: Array<{ StepName: string }> };
-  clientRequestToken?: string;
+  clientRequestToken: string;
   createdAt: number;
   lastModifiedAt: number;
   endedAt?: number;
@@ -104,6 +123,8 @@ export interface RunnerHost {
   durationFor(step: string, type: string): number;
   outputsFor(step: string, attempt: number): StepOutputs;
   execution(arn: string): ExecutionRecord | undefined;
+  /** every execution of a pipeline (step caching looks for earlier runs) */
+  executionsOfPipeline(pipelineArn: string): ExecutionRecord[];
   registerJob(job: JobRecord): void;
   onStepChange(execution: ExecutionRecord, step: StepRecord, previous: StepStatus | undefined): void;
   onExecutionChange(execution: ExecutionRecord, previous: ExecutionStatus | undefined): void;
@@ -113,7 +134,7 @@ type StepOutcome =
   | { ok: true; outputs: StepOutputs; metadata?: Record<string, unknown> }
   | { ok: false; reason: string; stepReason?: string; metadata?: Record<string, unknown> };
 
-type Phase = 'pending' | 'running' | 'succeeded' | 'failed' | 'reused' | 'skipped';
+type Phase = 'pending' | 'running' | 'succeeded' | 'failed' | 'reused' | 'skipped' | 'stopped';
 
 const JOB_KIND: Record<string, JobKind> = { Processing: 'ProcessingJob', Training: 'TrainingJob', Transform: 'TransformJob' };
 
@@ -122,7 +143,9 @@ export class PipelineRunner {
   private readonly phase = new Map<string, Phase>();
   private readonly order: string[];
   private failing = false;
+  private stopping = false;
   private running = 0;
+  private readonly runningJobs = new Map<string, { record: StepRecord; job?: JobRecord }>();
   private finished = false;
 
   constructor(private readonly host: RunnerHost, private readonly execution: ExecutionRecord) {
@@ -178,6 +201,37 @@ export class PipelineRunner {
     this.host.schedule(0, () => this.tick());
   }
 
+  /** StopPipelineExecution (see the file comment). */
+  public stop(): void {
+    if (this.finished || this.stopping) return;
+    this.stopping = true;
+    const ex = this.execution;
+    const previous = ex.status;
+    ex.status = 'Stopping';
+    ex.lastModifiedAt = this.host.now();
+    this.host.onExecutionChange(ex, previous);
+    for (const [name, { record, job }] of this.runningJobs) {
+      // Lambda functions cannot be stopped and Callback steps wait for their answer (API_StopPipelineExecution.html).
+      if (record.StepType === 'Lambda' || record.StepType === 'Callback') continue;
+      record.StepStatus = 'Stopping';
+      if (job) job.status = 'Stopping';
+      this.host.onStepChange(ex, record, 'Executing');
+      this.phase.set(name, 'stopped');
+      this.runningJobs.delete(name);
+      this.host.schedule(0, () => {
+        record.StepStatus = 'Stopped';
+        record.EndTime = this.host.now();
+        if (job) {
+          job.status = 'Stopped';
+          job.endedAt = record.EndTime;
+        }
+        this.running--;
+        this.host.onStepChange(ex, record, 'Stopping');
+        this.tick();
+      });
+    }
+  }
+
   private tick(): void {
     if (this.finished) return;
     const limit = this.execution.parallelism?.MaxParallelExecutionSteps ?? 50;
@@ -186,7 +240,7 @@ export class PipelineRunner {
       if (this.phase.get(name) !== 'pending') continue;
       if (this.blocked(name)) this.phase.set(name, 'skipped');
     }
-    if (!this.failing) {
+    if (!this.failing && !this.stopping) {
       for (const name of this.order) {
         if (this.running >= limit) break;
         if (this.phase.get(name) === 'pending' && this.ready(name)) this.run(name);
@@ -194,7 +248,7 @@ export class PipelineRunner {
     }
     if (this.running === 0) {
       const waiting = [...this.phase.values()].some((p) => p === 'pending');
-      if (this.failing || !waiting) this.finish();
+      if (this.failing || this.stopping || !waiting) this.finish();
     }
   }
 
@@ -229,6 +283,8 @@ export class PipelineRunner {
   private run(name: string): void {
     const ex = this.execution;
     const def = ex.graph.steps.get(name)!;
+    const cacheKey = this.cacheKey(def.type, def.json);
+    if (cacheKey !== undefined && this.reuseCached(name, def.type, def.json, cacheKey)) return;
     const attempt = this.host.nextAttempt(ex.pipelineName, name);
     const now = this.host.now();
     const record: StepRecord = {
@@ -244,6 +300,7 @@ export class PipelineRunner {
       outputs: {},
       attempt,
       ranIn: ex.arn,
+      ...(cacheKey !== undefined ? { cacheKey } : {}),
     };
     ex.steps.set(name, record);
     this.phase.set(name, 'running');
@@ -261,6 +318,7 @@ export class PipelineRunner {
     } else if (def.type === 'RegisterModel') {
       record.Metadata.RegisterModel = { Arn: `arn:aws:sagemaker:${this.host.region}:${this.host.account}:model-package/${slug(ex.pipelineName)}/${this.host.nextSeq()}` };
     }
+    this.runningJobs.set(name, { record, ...(job ? { job } : {}) });
     this.host.onStepChange(ex, record, 'Starting');
 
     let outcome: StepOutcome;
@@ -292,6 +350,8 @@ export class PipelineRunner {
     }
 
     this.host.schedule(after * 1000, () => {
+      if (this.phase.get(name) === 'stopped') return; // stopped meanwhile (stop())
+      this.runningJobs.delete(name);
       const end = this.host.now();
       record.EndTime = end;
       Object.assign(record.Metadata, outcome.metadata ?? {});
@@ -301,10 +361,10 @@ export class PipelineRunner {
         this.phase.set(name, 'succeeded');
       } else {
         record.StepStatus = 'Failed';
-        record.FailureReason = outcome.stepReason ?? outcome.reason;
+        const reason = outcome.stepReason ?? outcome.reason;
+        if (reason !== '') record.FailureReason = reason;
         this.phase.set(name, 'failed');
         this.failing = true;
-        if (def.type === 'Fail') ex.failureReason = outcome.reason;
       }
       if (job) {
         job.status = outcome.ok ? 'Completed' : 'Failed';
@@ -322,16 +382,79 @@ export class PipelineRunner {
     this.finished = true;
     const ex = this.execution;
     const previous = ex.status;
-    ex.status = this.failing ? 'Failed' : 'Succeeded';
-    // Step failures: the message SageMaker reports for a failed step (UNCONFIRMED wording, README.md); a Fail step's
-    // ErrorMessage was already set as the reason above (SDK-v2 fail_step.py).
-    if (this.failing && !ex.failureReason) {
-      const failed = [...ex.steps.values()].filter((s) => s.StepStatus === 'Failed').map((s) => s.StepName).sort();
-      ex.failureReason = `Step failure: One or multiple steps failed. Failed steps: ${failed.join(', ')}.`;
-    }
+    ex.status = this.failing ? 'Failed' : this.stopping ? 'Stopped' : 'Succeeded';
+    if (this.failing) ex.failureReason = STEP_FAILURE_REASON;
     ex.endedAt = this.host.now();
     ex.lastModifiedAt = ex.endedAt;
     this.host.onExecutionChange(ex, previous);
+  }
+
+  /**
+   * The step's cache key when caching applies: its type and its arguments evaluated in this run. A reference to an
+   * upstream step's property that no script gives stands for "that output of the run that produced it", so a step
+   * downstream of a re-run step misses the cache and one downstream of a cache hit can hit (pipelines-caching.html).
+   */
+  private cacheKey(type: string, json: Record<string, unknown>): string | undefined {
+    const cfg = json.CacheConfig as { Enabled?: unknown; ExpireAfter?: unknown } | undefined;
+    if (!CACHEABLE_TYPES.has(type) || cfg?.Enabled !== true) return undefined;
+    const ctx = this.context();
+    const keyed: EvalContext = {
+      ...ctx,
+      stepOutputs: (step) => {
+        const outputs = ctx.stepOutputs(step);
+        const ranIn = this.execution.steps.get(step)!.ranIn;
+        const props = outputs.properties ?? {};
+        const properties = new Proxy(props, {
+          has: () => true,
+          get: (target, key) => (typeof key === 'string' && !(key in target) ? `${ranIn}#${key}` : (target as any)[key]),
+        });
+        return { ...outputs, properties };
+      },
+    };
+    try {
+      return JSON.stringify({ type, arguments: evaluate(json.Arguments ?? {}, keyed) });
+    } catch {
+      return undefined; // arguments this emulator cannot evaluate: no caching
+    }
+  }
+
+  /** A cache hit: the newest earlier successful run of the step with the same key, within ExpireAfter. */
+  private reuseCached(name: string, type: string, json: Record<string, unknown>, key: string): boolean {
+    const ex = this.execution;
+    const now = this.host.now();
+    const ttl = isoDurationMs((json.CacheConfig as { ExpireAfter?: unknown }).ExpireAfter);
+    let best: { owner: ExecutionRecord; step: StepRecord } | undefined;
+    for (const owner of this.host.executionsOfPipeline(ex.pipelineArn)) {
+      if (owner.arn === ex.arn) continue;
+      const step = owner.steps.get(name);
+      if (!step || step.StepStatus !== 'Succeeded' || step.cacheKey !== key || step.EndTime === undefined) continue;
+      if (ttl !== undefined && now - step.EndTime > ttl) continue;
+      if (!best || step.EndTime > best.step.EndTime!) best = { owner, step };
+    }
+    if (!best) return false;
+    const prior = best.step;
+    const record: StepRecord = {
+      StepName: name,
+      StepType: type,
+      ...(prior.StepDisplayName ? { StepDisplayName: prior.StepDisplayName } : {}),
+      ...(prior.StepDescription ? { StepDescription: prior.StepDescription } : {}),
+      StartTime: now,
+      EndTime: now,
+      StepStatus: 'Succeeded',
+      Metadata: structuredClone(prior.Metadata),
+      AttemptCount: prior.AttemptCount,
+      CacheHitResult: { SourcePipelineExecutionArn: prior.CacheHitResult?.SourcePipelineExecutionArn ?? best.owner.arn },
+      cacheKey: key,
+      seq: this.host.nextSeq(),
+      outputs: prior.outputs,
+      attempt: 0,
+      ranIn: prior.ranIn,
+    };
+    ex.steps.set(name, record);
+    this.phase.set(name, 'succeeded');
+    this.host.onStepChange(ex, record, 'Starting');
+    this.host.schedule(0, () => this.tick());
+    return true;
   }
 
   private createJob(kind: JobKind, stepName: string, json: Record<string, unknown>): JobRecord {
@@ -494,6 +617,14 @@ function evaluateCondition(c: Record<string, unknown>, ctx: EvalContext): boolea
     case 'Or': return ((c.Conditions as unknown[]) ?? []).some((x) => evaluateCondition(x as Record<string, unknown>, ctx));
     default: throw new Error(`unsupported condition type ${String(c.Type)}`);
   }
+}
+
+/** Milliseconds of an ISO 8601 duration (`PT1H`, `P30D`, `P1W`); undefined when absent or unreadable (no expiry). */
+function isoDurationMs(value: unknown): number | undefined {
+  const m = typeof value === 'string' ? /^P(?:(\d+)Y)?(?:(\d+)M)?(?:(\d+)W)?(?:(\d+)D)?(?:T(?:(\d+)H)?(?:(\d+)M)?(?:(\d+)S)?)?$/.exec(value) : null;
+  if (!m) return undefined;
+  const [y, mo, w, d, h, mi, sec] = m.slice(1).map((x) => Number(x ?? 0));
+  return ((((y * 365 + mo * 30 + w * 7 + d) * 24 + h) * 60 + mi) * 60 + sec) * 1000;
 }
 
 function slug(name: string): string {

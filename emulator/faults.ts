@@ -20,6 +20,12 @@ export const API_FAULTS = {
   throttle: { status: 400, type: 'ThrottlingException', message: 'Rate exceeded' },
   internal: { status: 500, type: 'InternalFailure', message: 'We encountered an internal error. Please try again.' },
   unavailable: { status: 503, type: 'ServiceUnavailable', message: 'Service is unavailable. Please try again later.' },
+  /**
+   * ConflictException (HTTP 400), modeled for StartPipelineExecution and the other mutating pipeline calls ("There was a
+   * conflict when you attempted to modify a SageMaker entity", the model's documentation; API_StartPipelineExecution.html
+   * Errors). Retrying later can succeed.
+   */
+  conflict: { status: 400, type: 'ConflictException', message: 'There was a conflict when you attempted to modify a SageMaker entity. Please retry.' },
   /** A synthetic rejection (HTTP 400 ValidationException), for testing how a client treats non-retryable errors. */
   validation: { status: 400, type: 'ValidationException', message: 'Injected validation failure (emulator fault injection).' },
 } as const satisfies Record<string, WireError>;

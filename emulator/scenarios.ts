@@ -215,7 +215,7 @@ export function parallelDefinition(): Record<string, unknown> {
 }
 
 /** Directory of the shared real-world fixtures (DESIGN.md: `../shared/fixtures/` next to the repository). */
-export const FIXTURES_DIR = path.resolve(__dirname, '..', '..', '..', 'shared', 'fixtures');
+export const FIXTURES_DIR = path.resolve(__dirname, '..', '..', 'shared', 'fixtures');
 
 /** Reads a fixture as text; throws a clear error when the shared fixtures are not checked out next to the repo. */
 export function readFixture(relative: string): string {

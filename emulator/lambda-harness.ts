@@ -22,7 +22,7 @@ import { EXECUTION_STATUS_CHANGE, EventBridgeEvent, EVENT_SOURCE } from './event
 import { SageMakerEmulator } from './sagemaker-emulator';
 
 /** Where `npx projen bundle:handler` writes the handler bundle. */
-export const HANDLER_BUNDLE = path.resolve(__dirname, '..', '..', 'assets', 'selective-retry-handler', 'index.js');
+export const HANDLER_BUNDLE = path.resolve(__dirname, '..', 'assets', 'selective-retry-handler', 'index.js');
 
 /** Throws a clear error when the bundle has not been built. */
 export function assertHandlerBundle(bundle = HANDLER_BUNDLE): void {
