@@ -168,7 +168,7 @@ async function decide(
   const failedSteps = plan.failedSteps.map((f) => ({ ...f, ...classOf(failures, f.stepName) }));
   const planned = { ...base, ...budget, failedSteps, warnings: [...plan.warnings] };
   // Above SageMaker's selection limit, the policy may ask for a full re-run instead of giving up.
-  const full = plan.decision === 'skip' && plan.overLimitSelection !== undefined && policy.fullRerunAboveSelectionLimit === true;
+  let full = plan.decision === 'skip' && plan.overLimitSelection !== undefined && policy.fullRerunAboveSelectionLimit === true;
   if (plan.decision === 'skip' && !full) {
     return report(deps, failed, 'WARN', { ...planned, outcome: 'skipped', reason: plan.reason });
   }
@@ -190,7 +190,10 @@ async function decide(
   let selectionNote = '';
   if (wait > 0 && !full) {
     const widened = connectedSelection(model!, selectedSteps);
-    if (widened) {
+    if (widened?.full) {
+      selectionNote = ` Every step must run and they share no step, so the whole pipeline is scheduled (a scheduled start cannot fall back).`;
+      full = true;
+    } else if (widened) {
       selectionNote = ` The selection was widened to be connected, as a scheduled start cannot fall back: added ${quoted(widened.added)}.`;
       selectedSteps = widened.steps;
     }
@@ -273,7 +276,10 @@ async function decide(
     return report(deps, failed, 'ERROR', {
       ...decided,
       outcome: 'skipped',
-      reason: `SageMaker rejected the selective execution: ${describeError(error)}. The request is logged; it is not retried.`,
+      reason: `SageMaker rejected the selective execution: ${describeError(error)}. The request is logged; it is not retried.`
+        + (!full && isNotConnectedRejection(error)
+          ? ' No connected selection holds these steps (they share no path in the pipeline): re-run each part by hand.'
+          : ''),
     });
   }
 }
@@ -286,28 +292,29 @@ async function startConnected(
   failed: FailedExecution,
   deps: RemediationDependencies,
   decided: Omit<RemediationResult, 'outcome' | 'reason'> & { request: StartPipelineExecutionCommandInput },
-  widened: { steps: string[]; added: string[] },
+  widened: ConnectedSelection,
   sourceArn: string,
   what: string,
   why: string,
   rejection: unknown,
 ): Promise<RemediationResult> {
+  const { SelectiveExecutionConfig: minimal, ...rest } = decided.request;
   const request: StartPipelineExecutionCommandInput = {
-    ...decided.request,
+    ...rest,
     ClientRequestToken: clientRequestToken(sourceArn, 'connected'),
-    SelectiveExecutionConfig: {
-      ...decided.request.SelectiveExecutionConfig,
-      SelectedSteps: widened.steps.map((StepName) => ({ StepName })),
-    },
+    ...(widened.full ? {} : { SelectiveExecutionConfig: { ...minimal, SelectedSteps: widened.steps.map((StepName) => ({ StepName })) } }),
   };
   const fallback = {
     ...decided,
+    ...(widened.full ? { mode: 'full' as const } : {}),
     selectedSteps: widened.steps,
     request,
     warnings: [...decided.warnings ?? [], `SageMaker rejected the minimal selection as not connected (${describeError(rejection)}).`],
   };
-  const note = 'SageMaker rejected the minimal selection as not connected; started the smallest connected superset instead, '
-    + `adding ${quoted(widened.added)}.`;
+  const note = widened.full
+    ? 'SageMaker rejected the selection as not connected, and no connected selection holds it (its steps share no path); '
+      + 'as every step must run, the whole pipeline was started instead, with the same parameters and version.'
+    : `SageMaker rejected the minimal selection as not connected; started the smallest connected superset instead, adding ${quoted(widened.added)}.`;
   try {
     const pipelineExecutionArn = await deps.sagemaker.startPipelineExecution(request);
     return await report(deps, failed, 'INFO', { ...fallback, outcome: 'started', pipelineExecutionArn, reason: `Started ${what}. ${why} ${note}` });
@@ -325,12 +332,23 @@ async function startConnected(
   }
 }
 
-/** The connected superset of a selection, with the steps it adds; undefined when the selection is connected already. */
-function connectedSelection(graph: DefinitionModel, selected: string[]): { steps: string[]; added: string[] } | undefined {
+/** What replaces a selection SageMaker finds not connected: a connected superset, or the whole pipeline. */
+interface ConnectedSelection {
+  readonly steps: string[];
+  readonly added: string[];
+  /** No superset is connected, but every step must run: a full (non-selective) execution does exactly that. */
+  readonly full: boolean;
+}
+
+/**
+ * The connected superset of a selection, with the steps it adds; undefined when the selection is connected already,
+ * or when no superset is connected and not every step must run (nothing SageMaker would accept fits then).
+ */
+function connectedSelection(graph: DefinitionModel, selected: string[]): ConnectedSelection | undefined {
   if (isConnected(graph, selected)) return undefined;
   const steps = connectedSuperset(graph, selected);
-  if (!steps) return undefined;
-  return { steps, added: steps.filter((n) => !selected.includes(n)) };
+  if (steps) return { steps, added: steps.filter((n) => !selected.includes(n)), full: false };
+  return selected.length === graph.steps.size ? { steps: selected, added: [], full: true } : undefined;
 }
 
 /**
