@@ -191,7 +191,7 @@ async function decide(
   if (wait > 0 && !full) {
     const widened = connectedSelection(model!, selectedSteps);
     if (widened?.full) {
-      selectionNote = ` Every step must run and they share no step, so the whole pipeline is scheduled (a scheduled start cannot fall back).`;
+      selectionNote = ' Every step must run and they share no step, so the whole pipeline is scheduled (a scheduled start cannot fall back).';
       full = true;
     } else if (widened) {
       selectionNote = ` The selection was widened to be connected, as a scheduled start cannot fall back: added ${quoted(widened.added)}.`;

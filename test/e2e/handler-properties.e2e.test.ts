@@ -12,13 +12,13 @@
  */
 import { SageMakerClient } from '@aws-sdk/client-sagemaker';
 import * as fc from 'fast-check';
+import { SageMakerEmulator } from '../../emulator/sagemaker-emulator';
+import { abaloneDefinition } from '../../emulator/scenarios';
+import { SelectionRule } from '../../emulator/server-rules';
 import { connectedSuperset, isConnected } from '../../lambda/connected-selection';
 import { pathClosure } from '../../lambda/planner';
 import { RemediationResult, remediate } from '../../lambda/remediate';
 import { sageMakerPort } from '../../lambda/sagemaker-port';
-import { abaloneDefinition } from '../../emulator/scenarios';
-import { SageMakerEmulator } from '../../emulator/sagemaker-emulator';
-import { SelectionRule } from '../../emulator/server-rules';
 import { parseDefinition } from '../../src/kernel/definition-graph';
 
 jest.setTimeout(120_000);
