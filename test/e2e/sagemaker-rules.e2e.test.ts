@@ -2,6 +2,7 @@
  * End-to-end: the BUNDLED handler against the strict emulator (AWS's service model plus the server-side rules of
  * emulator/server-rules.ts), for the cases where a lenient stand-in let a wrong request through (issue 11).
  */
+import { StartPipelineExecutionCommand, StopPipelineExecutionCommand } from '@aws-sdk/client-sagemaker';
 import { closeWorlds, runAndHeal, startRequests, world } from './helpers';
 import { FAILURE_REASONS } from '../../emulator/faults';
 import { SageMakerEmulator } from '../../emulator/sagemaker-emulator';
@@ -111,4 +112,49 @@ test('a ConflictException on the start is rethrown, redelivered by Lambda, and t
   expect(invocations[0].error?.name).toBe('ConflictException');
   expect(invocations[invocations.length - 1].result?.outcome).toBe('started');
   expect(statusOf(w.emu)).toEqual(['Failed', 'Succeeded']);
+});
+
+describe('Lambda and Callback steps', () => {
+  const processing = (abaloneDefinition() as { Steps: Array<Record<string, unknown>> }).Steps[0];
+  const definition = {
+    Version: '2020-12-01',
+    Parameters: [],
+    Steps: [
+      { ...processing, Name: 'Prep' },
+      { Name: 'Notify', Type: 'Lambda', FunctionArn: 'arn:aws:lambda:us-east-1:111122223333:function:notify', Arguments: {} },
+      { Name: 'Approve', Type: 'Callback', SqsQueueUrl: 'https://sqs.us-east-1.amazonaws.com/111122223333/q', Arguments: {}, OutputParameters: [] },
+      { ...processing, Name: 'Train', DependsOn: ['Prep', 'Notify', 'Approve'] },
+    ],
+  };
+
+  test('a run a person stopped while a Lambda step ran ends Failed (Stopping -> Failed): not retried, and the decision says why', async () => {
+    const w = await world((emu) => {
+      emu.loadPipeline({ name: 'Stoppable', definition });
+      emu.script.setDuration('Notify', 900).failStep('Notify', { reason: 'Lambda function timed out', afterSeconds: 900 });
+    }, { emulator: { autoRun: false }, harness: { policy: policy(['Stoppable']) } });
+    const { PipelineExecutionArn } = await w.sm.send(new StartPipelineExecutionCommand({ PipelineName: 'Stoppable' }));
+    w.emu.clock.advance(30_000);
+    await w.sm.send(new StopPipelineExecutionCommand({ PipelineExecutionArn }));
+    w.emu.clock.runAll();
+    await w.harness.settle();
+
+    expect(statusOf(w.emu, 'Stoppable')).toEqual(['Failed']);
+    expect(w.harness.results).toEqual([expect.objectContaining({
+      outcome: 'skipped', stoppedByPerson: true, reason: expect.stringContaining('A person stopped this execution'),
+    })]);
+    expect(startRequests(w.emu)).toEqual([]);
+  });
+
+  test('a Callback step its consumer failed is not transient: a transient-only policy does not retry it', async () => {
+    const w = await world((emu) => {
+      emu.loadPipeline({ name: 'Approval', definition });
+      emu.script.failStep('Approve', { reason: 'InternalServerError: the approver rejected the model', afterSeconds: 60 });
+    }, { harness: { policy: { ...policy(['Approval']), retryOn: { mode: 'CLASSES', classes: ['CAPACITY', 'INTERNAL_ERROR', 'THROTTLING', 'RESOURCE_LIMIT'] } } } });
+    await runAndHeal(w, { PipelineName: 'Approval' });
+
+    expect(statusOf(w.emu, 'Approval')).toEqual(['Failed']);
+    expect(w.harness.results).toEqual([expect.objectContaining({
+      outcome: 'skipped', failedSteps: [expect.objectContaining({ stepName: 'Approve', failureClass: 'CLIENT_ERROR' })],
+    })]);
+  });
 });
