@@ -191,7 +191,7 @@ async function decide(
   if (wait > 0 && !full) {
     const widened = connectedSelection(model!, selectedSteps);
     if (widened?.full) {
-      selectionNote = ' Every step must run and they share no step, so the whole pipeline is scheduled (a scheduled start cannot fall back).';
+      selectionNote = ' Every step must run and no connected selection holds them, so the whole pipeline is scheduled (a scheduled start cannot fall back).';
       full = true;
     } else if (widened) {
       selectionNote = ` The selection was widened to be connected, as a scheduled start cannot fall back: added ${quoted(widened.added)}.`;
@@ -227,7 +227,7 @@ async function decide(
   const decided = {
     ...planned,
     mode: full ? 'full' as const : 'selective' as const,
-    selectedSteps: full ? plan.overLimitSelection! : selectedSteps,
+    selectedSteps: full ? plan.overLimitSelection ?? selectedSteps : selectedSteps,
     ...(overridden.changes.length ? { parameterChanges: overridden.changes } : {}),
     ...(wait > 0 ? { scheduledFor: at.toISOString() } : {}),
     request,

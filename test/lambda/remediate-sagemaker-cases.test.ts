@@ -292,6 +292,30 @@ describe('selections that are not connected', () => {
   });
 });
 
+describe('steps that share no path', () => {
+  /** A and B: no edge between them. */
+  const apart = JSON.stringify({ Version: '2020-12-01', Steps: [step('A', 'Processing'), step('B', 'Processing')] });
+
+  test('when every step must run and SageMaker wants a connected selection, the whole pipeline is started instead', async () => {
+    const sagemaker = new FakeSageMaker(snapshot({ definition: apart, steps: [failed('A'), failed('B')], parameters: [] }));
+    sagemaker.startErrors.push(serviceError('ValidationException', 'Selected steps are not connected'));
+    const result = await run(sagemaker).result;
+    expect(sagemaker.started).toHaveLength(2);
+    expect(sagemaker.started[1]).not.toHaveProperty('SelectiveExecutionConfig');
+    expect(result).toMatchObject({ outcome: 'started', mode: 'full', selectedSteps: ['A', 'B'], reason: expect.stringContaining('the whole pipeline was started instead') });
+  });
+
+  test('a delayed retry of such a run schedules the whole pipeline', async () => {
+    const scheduled: StartPipelineExecutionCommandInput[] = [];
+    const scheduler: SchedulerPort = { async scheduleStart({ request }) { scheduled.push(request); return 'created'; } };
+    const sagemaker = new FakeSageMaker(snapshot({ definition: apart, steps: [failed('A'), failed('B')], parameters: [] }));
+    const result = await run(sagemaker, { scheduler, policy: { delay: { strategy: 'FIXED', baseSeconds: 120 } } }).result;
+    expect(scheduled).toHaveLength(1);
+    expect(scheduled[0]).not.toHaveProperty('SelectiveExecutionConfig');
+    expect(result).toMatchObject({ outcome: 'scheduled', mode: 'full', selectedSteps: ['A', 'B'] });
+  });
+});
+
 describe('errors and classification', () => {
   test('ConflictException on start is retryable: rethrown for redelivery', async () => {
     const sagemaker = new FakeSageMaker(snapshot({ steps: [ok('Prep'), failed('Train')] }));
