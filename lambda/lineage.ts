@@ -69,7 +69,8 @@ export function retryDisplayName(attempt: number, rootExecutionArn: string): str
 
 /**
  * The idempotency token of the retry of `failedExecutionArn`: the same for every delivery of the same failure, so
- * SageMaker starts one execution however many duplicate events arrive (sagemaker-facts.md pitfall 4). 64 hex
+ * SageMaker starts one execution however many duplicate events arrive (SageMaker "may send multiple events to EventBridge
+ * for each state change": https://docs.aws.amazon.com/sagemaker/latest/dg/automating-sagemaker-with-eventbridge.html). 64 hex
  * characters, within the 32-128 allowed. ARNs are lower-cased first because SageMaker's ARN casing varies.
  */
 export function clientRequestToken(failedExecutionArn: string, variant?: 'connected'): string {

@@ -1,7 +1,7 @@
 /**
  * Which SageMaker errors are worth retrying. Only four SageMaker exceptions are modeled in the SDK; throttling,
  * validation and access errors arrive as `SageMakerServiceException` whose `name` is the error code
- * (sagemaker-facts.md §5, pitfall 14).
+ * (the modeled exceptions of @aws-sdk/client-sagemaker; https://docs.aws.amazon.com/sagemaker/latest/APIReference/CommonErrors.html).
  */
 
 const TRANSIENT_NAMES = new Set([
