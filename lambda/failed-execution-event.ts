@@ -19,6 +19,15 @@ export interface FailedExecution {
   readonly pipelineNameInArn: string;
   readonly pipelineExecutionArn: string;
   readonly eventId?: string;
+  /**
+   * The execution's status before it failed (`detail.previousPipelineExecutionStatus`). `Stopping` means a person
+   * asked to stop it: StopPipelineExecution waits for a running Lambda step, which ends the run `Failed` when it times
+   * out, and for a Callback step's consumer to answer
+   * (https://docs.aws.amazon.com/sagemaker/latest/APIReference/API_StopPipelineExecution.html).
+   */
+  readonly previousStatus?: string;
+  /** When the execution ended (`detail.executionEndTime`, else the event's `time`), when the event says. */
+  readonly endedAt?: Date;
 }
 
 /** Input the handler does not act on, and why. */
@@ -83,7 +92,17 @@ export function parseFailedExecutionEvent(input: unknown, home: HomeLocation = {
     pipelineNameInArn: nameInArn,
     pipelineExecutionArn: execution,
     ...(typeof input.id === 'string' ? { eventId: input.id } : {}),
+    ...(typeof detail.previousPipelineExecutionStatus === 'string' ? { previousStatus: detail.previousPipelineExecutionStatus } : {}),
+    ...timeOf(detail.executionEndTime, input.time),
   };
+}
+
+function timeOf(...candidates: unknown[]): { endedAt?: Date } {
+  for (const candidate of candidates) {
+    const time = typeof candidate === 'string' ? new Date(candidate) : undefined;
+    if (time && !Number.isNaN(time.getTime())) return { endedAt: time };
+  }
+  return {};
 }
 
 function ignored(reason: string, pipelineExecutionArn?: string): IgnoredInput {

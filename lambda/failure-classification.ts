@@ -3,7 +3,7 @@
  * job's. The transient classes are the ones SageMaker's own step retry policies treat as retryable
  * (pipelines-retry-policy: SageMaker.CAPACITY_ERROR, SageMaker.JOB_INTERNAL_ERROR, SageMaker.RESOURCE_LIMIT,
  * Step.THROTTLING, Step.SERVICE_FAULT); AlgorithmError and ClientError are the container's or the caller's fault and
- * normally reproduce with the same inputs (sagemaker-facts.md §7).
+ * normally reproduce with the same inputs (https://docs.aws.amazon.com/sagemaker/latest/dg/pipelines-retry-policy.html).
  */
 
 /** Why a step failed. Values match the construct's `FailureClass` enum. */
@@ -20,7 +20,13 @@ export const FAILURE_CLASSES: readonly FailureClass[] = [
   'CAPACITY', 'INTERNAL_ERROR', 'THROTTLING', 'RESOURCE_LIMIT', 'ALGORITHM_ERROR', 'CLIENT_ERROR', 'UNKNOWN',
 ];
 
-/** Ordered: the first rule that matches wins. Observed prefixes are cited in sagemaker-facts.md §7. */
+/**
+ * Ordered: the first rule that matches wins. Observed prefixes: `CapacityError: Unable to provision requested ML
+ * compute capacity` (https://github.com/DIAGNijmegen/rse-grand-challenge/issues/2631), `InternalServerError: We
+ * encountered an internal error` (https://github.com/aws/sagemaker-python-sdk/issues/70), `AlgorithmError: ...`
+ * (https://github.com/aws/amazon-sagemaker-examples/issues/1740), `ClientError: Data download failed`
+ * (https://github.com/aws/amazon-sagemaker-examples/issues/4384).
+ */
 const RULES: ReadonlyArray<{ readonly failureClass: FailureClass; readonly pattern: RegExp }> = [
   { failureClass: 'CAPACITY', pattern: /CapacityError|InsufficientCapacity|Unable to provision requested ML compute capacity/i },
   { failureClass: 'THROTTLING', pattern: /Throttl|Rate exceeded|TooManyRequests|SlowDown/i },
@@ -34,4 +40,15 @@ const RULES: ReadonlyArray<{ readonly failureClass: FailureClass; readonly patte
 export function classifyFailureReason(reason: string | undefined): FailureClass {
   if (!reason) return 'UNKNOWN';
   return RULES.find((rule) => rule.pattern.test(reason))?.failureClass ?? 'UNKNOWN';
+}
+
+/**
+ * The class of a failed step. A Callback step fails only when its consumer answers SendPipelineExecutionStepFailure
+ * (https://docs.aws.amazon.com/sagemaker/latest/dg/build-and-manage-steps-types.html#step-type-callback): the consumer
+ * decided, whatever its message says, so the failure is the caller's (`CLIENT_ERROR`) and never a transient class
+ * that `transientOnly()` would retry.
+ */
+export function classifyStepFailure(stepType: string, reason: string | undefined): FailureClass {
+  if (stepType === 'Callback') return 'CLIENT_ERROR';
+  return classifyFailureReason(reason);
 }

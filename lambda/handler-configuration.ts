@@ -52,6 +52,7 @@ export function retryPolicy(policy: RetryPolicyConfiguration): RetryPolicy {
     ...(policy.delay ? { delay: policy.delay } : {}),
     parameterOverrides: policy.parameterOverrides ?? [],
     dryRun: policy.dryRun === true,
+    ...(policy.fullRerunAboveSelectionLimit ? { fullRerunAboveSelectionLimit: true } : {}),
     notifications: policy.notifications ?? { events: true },
     ...(policy.metricsId !== undefined ? { metricsId: policy.metricsId } : {}),
   };

@@ -24,11 +24,32 @@ export function lineageOf(executionArn: string, description: string | undefined)
   return { attempt: Number(match[1]), rootExecutionArn: match[2] };
 }
 
-/** The description of the retry: a sentence for people, then the marker for the next failure. */
-export function retryDescription(attempt: number, maxAttempts: number, rootExecutionArn: string, failedExecutionArn: string): string {
-  return `Selective retry ${attempt} of ${maxAttempts} started by cdk-sagemaker-pipelines after execution `
+/** SageMaker's limit on `PipelineExecutionDescription` (API_StartPipelineExecution: 0-3072 characters). */
+export const MAX_DESCRIPTION_LENGTH = 3072;
+
+/** Our sentence (with the execution id in it) and our marker, as `retryDescription` writes them. */
+const OUR_TEXT = /\s*Selective retry \d+ of \d+ started by cdk-sagemaker-pipelines after execution \S+ failed\.\s*|\s*\[cdk-sagemaker-pipelines:selective-retry [^\]]*\]\s*/gi;
+
+/**
+ * The description of the retry: the description the person gave the original run (kept across retries, shortened
+ * to fit when needed), then a sentence for people and the marker for the next failure. Within 3,072 characters.
+ */
+export function retryDescription(
+  attempt: number, maxAttempts: number, rootExecutionArn: string, failedExecutionArn: string, failedDescription?: string,
+): string {
+  const ours = `Selective retry ${attempt} of ${maxAttempts} started by cdk-sagemaker-pipelines after execution `
     + `${executionId(failedExecutionArn)} failed. `
     + `[cdk-sagemaker-pipelines:selective-retry attempt=${attempt} root=${rootExecutionArn} source=${failedExecutionArn}]`;
+  const own = usersDescription(failedDescription);
+  if (!own) return ours;
+  const room = MAX_DESCRIPTION_LENGTH - ours.length - 1;
+  if (room <= 1) return ours;
+  return `${own.length > room ? `${own.slice(0, room - 1)}…` : own} ${ours}`;
+}
+
+/** A description without what `retryDescription` added: the person's own text, or '' when there is none. */
+export function usersDescription(description: string | undefined): string {
+  return (description ?? '').replace(OUR_TEXT, ' ').trim();
 }
 
 /** Whether an execution with this description is our retry of `failedExecutionArn` (ARNs compared case-insensitively). */
@@ -48,11 +69,15 @@ export function retryDisplayName(attempt: number, rootExecutionArn: string): str
 
 /**
  * The idempotency token of the retry of `failedExecutionArn`: the same for every delivery of the same failure, so
- * SageMaker starts one execution however many duplicate events arrive (sagemaker-facts.md pitfall 4). 64 hex
+ * SageMaker starts one execution however many duplicate events arrive (SageMaker "may send multiple events to EventBridge
+ * for each state change": https://docs.aws.amazon.com/sagemaker/latest/dg/automating-sagemaker-with-eventbridge.html). 64 hex
  * characters, within the 32-128 allowed. ARNs are lower-cased first because SageMaker's ARN casing varies.
  */
-export function clientRequestToken(failedExecutionArn: string): string {
-  return createHash('sha256').update(`cdk-sagemaker-pipelines/selective-retry/${failedExecutionArn.toLowerCase()}`).digest('hex');
+export function clientRequestToken(failedExecutionArn: string, variant?: 'connected'): string {
+  // A second request for the same failure with another body (the connected fallback) needs a token of its own:
+  // reusing a token with a different request is an error, or returns the first execution.
+  const key = `cdk-sagemaker-pipelines/selective-retry/${failedExecutionArn.toLowerCase()}${variant ? `/${variant}` : ''}`;
+  return createHash('sha256').update(key).digest('hex');
 }
 
 /** The last path segment of an execution ARN. */

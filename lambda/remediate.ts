@@ -3,17 +3,18 @@
  * in the deployed configuration (never in the payload) while reading the failed execution, check the attempt budget, plan, apply the retry policy (classification, parameter overrides, delay,
  * dry run), start or schedule the selective execution, and report one decision (log line, metrics, events, SNS).
  */
-import { StartPipelineExecutionCommandInput } from '@aws-sdk/client-sagemaker';
+import { PipelineExecutionStep, StartPipelineExecutionCommandInput } from '@aws-sdk/client-sagemaker';
 import { ConfigurationPort } from './configuration-port';
+import { connectedSuperset, isConnected } from './connected-selection';
 import { FailedExecution, HomeLocation, parseFailedExecutionEvent } from './failed-execution-event';
-import { FailureClass, classifyFailureReason } from './failure-classification';
+import { FailureClass, classifyFailureReason, classifyStepFailure } from './failure-classification';
 import { PipelineLookup } from './handler-configuration';
 import { clientRequestToken, isRetryOf, lineageOf, retryDescription, retryDisplayName } from './lineage';
 import { MetricsPort } from './metrics-port';
 import { NotifierPort, detailTypeOf } from './notifier-port';
-import { ExecutionStepRecord, FailedStep, planRetry } from './planner';
+import { ExecutionStepRecord, FailedStep, planRetry, sourceRunToRead } from './planner';
 import { ClassifiedFailure, ParameterChange, RetryPolicy, applyParameterOverrides, delaySeconds, needsJobReason, retryableVerdict } from './retry-policy';
-import { describeError, isTransientError } from './sagemaker-errors';
+import { describeError, isNotConnectedRejection, isTransientError } from './sagemaker-errors';
 import { ExecutionSnapshot, SageMakerPort } from './sagemaker-port';
 import { SchedulerPort, scheduleName } from './scheduler-port';
 import { DefinitionModel, InvalidDefinitionError, parseDefinition } from '../src/kernel/definition-model';
@@ -45,6 +46,13 @@ export interface RemediationResult {
   readonly rootExecutionArn?: string;
   /** True when the skip is because the retry budget is spent. */
   readonly budgetExhausted?: boolean;
+  /** True when a person stopped the execution: it is not retried. */
+  readonly stoppedByPerson?: boolean;
+  /**
+   * How the retry runs: `selective` (the selected steps), or `full` (every step, with the same parameters and
+   * version: the opt-in above SageMaker's 50-step selection limit).
+   */
+  readonly mode?: 'selective' | 'full';
   /**
    * True when this delivery repeats one already handled (SageMaker may send several events per state change): the
    * retry was already started or scheduled, nothing new was, and the decision is logged but not announced again.
@@ -107,8 +115,11 @@ export async function remediate(
   }
   // The configuration and the execution are read at once (one round trip); the execution read is only used once the
   // configuration says the pipeline is healed. The pipeline ARN names the pipeline whatever the casing of its name.
-  const reading = deps.sagemaker.readExecution(event.pipelineExecutionArn, event.pipelineArn);
-  reading.catch(() => undefined);
+  // A run a person stopped is not read at all (see below).
+  const reading = event.previousStatus === 'Stopping'
+    ? undefined
+    : deps.sagemaker.readExecution(event.pipelineExecutionArn, event.pipelineArn, event.endedAt);
+  reading?.catch(() => undefined);
   const base = {
     failedExecutionArn: event.pipelineExecutionArn,
     ...(event.eventId ? { eventId: event.eventId } : {}),
@@ -133,9 +144,21 @@ export async function remediate(
   const failed: HealedExecution = { ...event, pipelineName: lookup.pipelineName, policy: lookup.policy };
   const healed = { ...base, pipelineName: lookup.pipelineName, configuration: lookup.source };
 
+  if (event.previousStatus === 'Stopping') {
+    // StopPipelineExecution waits for a running Lambda step (the run ends Failed if it times out) or a Callback
+    // step's consumer (which often answers with a failure): the run failed because a person stopped it.
+    return report(deps, failed, 'INFO', {
+      ...healed,
+      outcome: 'skipped',
+      stoppedByPerson: true,
+      reason: 'A person stopped this execution (it was Stopping when it ended Failed, as a stop does while a Lambda or Callback '
+        + 'step runs); a stopped run is not retried.',
+    });
+  }
+
   let snapshot: ExecutionSnapshot;
   try {
-    snapshot = await reading;
+    snapshot = await reading!;
   } catch (error) {
     if (isTransientError(error)) throw error;
     return report(deps, failed, 'ERROR', {
@@ -197,15 +220,26 @@ async function decide(
     });
   }
 
-  // Parsed once: the planner and the parameter defaults read the same model.
+  // Parsed once: the planner, the parameter defaults and the connected fallback read the same model.
   const model = modelOf(snapshot.definition);
-  const plan = planRetry(model ?? snapshot.definition, snapshot.steps);
+  const runSelection = execution.SelectiveExecutionConfig?.SelectedSteps?.flatMap((s) => (s.StepName ? [s.StepName] : []));
+  const sourceSteps = await sourceStepsIfNeeded(model, snapshot, deps);
+  const plan = planRetry(model ?? snapshot.definition, snapshot.steps, {
+    ...(runSelection && runSelection.length > 0 ? { runSelection } : {}),
+    ...(sourceSteps ? { sourceSteps } : {}),
+  });
   const failures = await classifyFailures(plan.failedSteps, snapshot.steps, failed, deps);
   const failedSteps = plan.failedSteps.map((f) => ({ ...f, ...classOf(failures, f.stepName) }));
   const planned = { ...base, ...budget, failedSteps, warnings: [...plan.warnings] };
-  if (plan.decision === 'skip') {
+  // Above SageMaker's selection limit, the policy may ask for a full re-run instead of giving up.
+  let full = plan.decision === 'skip' && plan.overLimitSelection !== undefined && policy.fullRerunAboveSelectionLimit === true;
+  if (plan.decision === 'skip' && !full) {
     return report(deps, failed, 'WARN', { ...planned, outcome: 'skipped', reason: plan.reason });
   }
+  const planReason = full
+    ? `${plan.reason.replace(/\.$/, '')}; the policy re-runs the whole pipeline instead (fullRerunAboveSelectionLimit), with the same `
+      + 'parameters and pipeline version.'
+    : plan.reason;
   const verdict = retryableVerdict(policy.retryOn, failures);
   if (!verdict.retry) {
     return report(deps, failed, 'WARN', { ...planned, outcome: 'skipped', reason: verdict.reason });
@@ -214,46 +248,70 @@ async function decide(
   const overridden = applyParameterOverrides(
     policy.parameterOverrides, snapshot.parameters, parameterDefaults(model), new Set(failures.map((f) => f.failureClass)));
   planned.warnings.push(...overridden.warnings);
+  const wait = delaySeconds(policy.delay, attempt, sourceArn);
+  // A scheduled start cannot fall back when SageMaker finds the selection not connected: schedule a connected one.
+  let selectedSteps = plan.selectedSteps;
+  let selectionNote = '';
+  if (wait > 0 && !full) {
+    const widened = connectedSelection(model!, selectedSteps);
+    if (widened?.full) {
+      selectionNote = ' Every step must run and no connected selection holds them, so the whole pipeline is scheduled (a scheduled start cannot fall back).';
+      full = true;
+    } else if (widened) {
+      selectionNote = ` The selection was widened to be connected, as a scheduled start cannot fall back: added ${quoted(widened.added)}.`;
+      selectedSteps = widened.steps;
+    }
+  }
   const request: StartPipelineExecutionCommandInput = {
     // SageMaker's own ARN for the pipeline of this execution (StartPipelineExecution accepts a name or an ARN). Not
     // the configured name: a pipeline imported by name may be spelled in another case than it was created with.
     PipelineName: execution.PipelineArn ?? failed.pipelineArn,
     PipelineExecutionDisplayName: retryDisplayName(attempt, lineage.rootExecutionArn),
-    PipelineExecutionDescription: retryDescription(attempt, policy.maxAttempts, lineage.rootExecutionArn, sourceArn),
-    // SageMaker would apply the defaults to any parameter left out (pitfall 10): carry the failed run's values.
-    PipelineParameters: overridden.parameters,
+    // The person's own description is kept, and the marker added.
+    PipelineExecutionDescription: retryDescription(
+      attempt, policy.maxAttempts, lineage.rootExecutionArn, sourceArn, execution.PipelineExecutionDescription),
+    // SageMaker would apply the defaults to any parameter left out: carry the failed run's values. Except empty ones:
+    // StartPipelineExecution rejects "" (`string "" is too short`, https://github.com/aws/sagemaker-python-sdk/issues/4016);
+    // a run can only have had "" as its declared default, which the pinned version below applies when it is left out.
+    PipelineParameters: overridden.parameters.filter((p) => p.Value !== ''),
     ClientRequestToken: clientRequestToken(sourceArn),
     ...(execution.ParallelismConfiguration ? { ParallelismConfiguration: execution.ParallelismConfiguration } : {}),
-    // Retry what failed, not what was deployed since (pitfall 11).
+    // Retry what failed, not what was deployed since.
     ...(execution.PipelineVersionId !== undefined ? { PipelineVersionId: execution.PipelineVersionId } : {}),
-    SelectiveExecutionConfig: {
-      SourcePipelineExecutionArn: sourceArn,
-      SelectedSteps: plan.selectedSteps.map((StepName) => ({ StepName })),
-    },
+    // The failed run's MLflow experiment (DescribePipelineExecution's MLflowConfig), so the retry's runs land beside it.
+    ...(execution.MLflowConfig?.MlflowExperimentName ? { MlflowExperimentName: execution.MLflowConfig.MlflowExperimentName } : {}),
+    ...(full ? {} : {
+      SelectiveExecutionConfig: {
+        SourcePipelineExecutionArn: sourceArn,
+        SelectedSteps: selectedSteps.map((StepName) => ({ StepName })),
+      },
+    }),
   };
-  const wait = delaySeconds(policy.delay, attempt, sourceArn);
   const at = new Date((deps.now ?? (() => new Date()))().getTime() + wait * 1000);
   const decided = {
     ...planned,
-    selectedSteps: plan.selectedSteps,
+    mode: full ? 'full' as const : 'selective' as const,
+    selectedSteps: full ? plan.overLimitSelection ?? selectedSteps : selectedSteps,
     ...(overridden.changes.length ? { parameterChanges: overridden.changes } : {}),
     ...(wait > 0 ? { scheduledFor: at.toISOString() } : {}),
     request,
   };
-  const what = `selective retry ${attempt} of ${policy.maxAttempts}${wait > 0 ? ` at ${at.toISOString()} (in ${wait} s)` : ''}`;
+  const what = `${full ? 'full re-run' : 'selective retry'} ${attempt} of ${policy.maxAttempts}${wait > 0 ? ` at ${at.toISOString()} (in ${wait} s)` : ''}`;
+  const why = `${planReason}${selectionNote}`;
 
-  const existing = snapshot.recentExecutions?.find((e) => isRetryOf(e.PipelineExecutionDescription, sourceArn));
+  const existing = snapshot.executionsSinceFailure?.find((e) => isRetryOf(e.PipelineExecutionDescription, sourceArn));
   if (existing?.PipelineExecutionArn) {
     return report(deps, failed, 'INFO', {
       ...decided,
       outcome: 'started',
       pipelineExecutionArn: existing.PipelineExecutionArn,
       duplicate: true,
-      reason: `Already started (duplicate delivery): ${what} is ${existing.PipelineExecutionArn}; nothing new was started.`,
+      reason: `Already started (duplicate delivery): ${full ? 'full re-run' : 'selective retry'} ${attempt} of ${policy.maxAttempts} is `
+        + `${existing.PipelineExecutionArn}; nothing new was started.`,
     });
   }
   if (options.dryRun || policy.dryRun) {
-    return report(deps, failed, 'INFO', { ...decided, outcome: 'planned', reason: `Dry run: would start ${what}. ${plan.reason}` });
+    return report(deps, failed, 'INFO', { ...decided, outcome: 'planned', reason: `Dry run: would start ${what}. ${why}` });
   }
   try {
     if (wait > 0) {
@@ -269,12 +327,14 @@ async function decide(
         outcome: 'scheduled',
         scheduleName: name,
         ...(created === 'exists' ? { duplicate: true } : {}),
-        reason: created === 'created' ? `Scheduled ${what}. ${plan.reason}` : `Already scheduled (duplicate delivery): ${what}.`,
+        reason: created === 'created' ? `Scheduled ${what}. ${why}` : `Already scheduled (duplicate delivery): ${what}.`,
       });
     }
     const pipelineExecutionArn = await deps.sagemaker.startPipelineExecution(request);
-    return await report(deps, failed, 'INFO', { ...decided, outcome: 'started', pipelineExecutionArn, reason: `Started ${what}. ${plan.reason}` });
+    return await report(deps, failed, 'INFO', { ...decided, outcome: 'started', pipelineExecutionArn, reason: `Started ${what}. ${why}` });
   } catch (error) {
+    const widened = !full && isNotConnectedRejection(error) ? connectedSelection(model!, selectedSteps) : undefined;
+    if (widened) return startConnected(failed, deps, decided, widened, sourceArn, what, why, error);
     if (isTransientError(error)) {
       deps.log({ level: 'WARN', message: 'selective-retry start failed transiently; rethrowing for redelivery', ...decided, error: describeError(error) });
       throw error;
@@ -284,9 +344,101 @@ async function decide(
       outcome: 'skipped',
       remediationError: wait > 0 ? 'Scheduler' : errorKind(error),
       reason: `${wait > 0 ? 'EventBridge Scheduler' : 'SageMaker'} rejected the selective execution: ${describeError(error)}. `
+        + 'The request is logged; it is not retried.'
+        + (!full && isNotConnectedRejection(error)
+          ? ' No connected selection holds these steps (they share no path in the pipeline): re-run each part by hand.'
+          : ''),
+    });
+  }
+}
+
+/**
+ * Starts, once, the connected superset of a selection SageMaker rejected as not connected, with a token of its own
+ * (the rejected request's token must not be reused with another body).
+ */
+async function startConnected(
+  failed: HealedExecution,
+  deps: RemediationDependencies,
+  decided: Omit<RemediationResult, 'outcome' | 'reason'> & { request: StartPipelineExecutionCommandInput },
+  widened: ConnectedSelection,
+  sourceArn: string,
+  what: string,
+  why: string,
+  rejection: unknown,
+): Promise<RemediationResult> {
+  const { SelectiveExecutionConfig: minimal, ...rest } = decided.request;
+  const request: StartPipelineExecutionCommandInput = {
+    ...rest,
+    ClientRequestToken: clientRequestToken(sourceArn, 'connected'),
+    ...(widened.full ? {} : { SelectiveExecutionConfig: { ...minimal, SelectedSteps: widened.steps.map((StepName) => ({ StepName })) } }),
+  };
+  const fallback = {
+    ...decided,
+    ...(widened.full ? { mode: 'full' as const } : {}),
+    selectedSteps: widened.steps,
+    request,
+    warnings: [...decided.warnings ?? [], `SageMaker rejected the minimal selection as not connected (${describeError(rejection)}).`],
+  };
+  const note = widened.full
+    ? 'SageMaker rejected the selection as not connected, and no connected selection holds it (its steps share no path); '
+      + 'as every step must run, the whole pipeline was started instead, with the same parameters and version.'
+    : `SageMaker rejected the minimal selection as not connected; started the smallest connected superset instead, adding ${quoted(widened.added)}.`;
+  try {
+    const pipelineExecutionArn = await deps.sagemaker.startPipelineExecution(request);
+    return await report(deps, failed, 'INFO', { ...fallback, outcome: 'started', pipelineExecutionArn, reason: `Started ${what}. ${why} ${note}` });
+  } catch (error) {
+    if (isTransientError(error)) {
+      deps.log({ level: 'WARN', message: 'selective-retry start failed transiently; rethrowing for redelivery', ...fallback, error: describeError(error) });
+      throw error;
+    }
+    return report(deps, failed, 'ERROR', {
+      ...fallback,
+      outcome: 'skipped',
+      reason: `SageMaker rejected the selective execution, also with a connected selection: ${describeError(error)}. `
         + 'The request is logged; it is not retried.',
     });
   }
+}
+
+/** What replaces a selection SageMaker finds not connected: a connected superset, or the whole pipeline. */
+interface ConnectedSelection {
+  readonly steps: string[];
+  readonly added: string[];
+  /** No superset is connected, but every step must run: a full (non-selective) execution does exactly that. */
+  readonly full: boolean;
+}
+
+/**
+ * The connected superset of a selection, with the steps it adds; undefined when the selection is connected already,
+ * or when no superset is connected and not every step must run (nothing SageMaker would accept fits then).
+ */
+function connectedSelection(graph: DefinitionModel, selected: string[]): ConnectedSelection | undefined {
+  if (isConnected(graph, selected)) return undefined;
+  const steps = connectedSuperset(graph, selected);
+  if (steps) return { steps, added: steps.filter((n) => !selected.includes(n)), full: false };
+  return selected.length === graph.steps.size ? { steps: selected, added: [], full: true } : undefined;
+}
+
+/**
+ * The source run's steps, read only when a reused Condition in the failed run's step list lacks its outcome (one
+ * extra read, in that case only). A failure to read it leaves the outcome unknown, as before.
+ */
+async function sourceStepsIfNeeded(
+  model: DefinitionModel | undefined, snapshot: ExecutionSnapshot, deps: RemediationDependencies,
+): Promise<PipelineExecutionStep[] | undefined> {
+  const source = model ? sourceRunToRead(model, snapshot.steps) : undefined;
+  if (!source) return undefined;
+  try {
+    return await deps.sagemaker.listExecutionSteps(source);
+  } catch (error) {
+    if (isTransientError(error)) throw error;
+    deps.log({ level: 'WARN', message: 'could not read the source run\'s steps for a Condition outcome', source, error: describeError(error) });
+    return undefined;
+  }
+}
+
+function quoted(names: string[]): string {
+  return names.map((n) => `"${n}"`).join(', ');
 }
 
 /**
@@ -299,7 +451,7 @@ async function classifyFailures(
   const onlyFailed = failedSteps.filter((f) => f.status === 'Failed');
   return Promise.all(onlyFailed.map(async (step) => {
     const reasons = step.failureReason ? [step.failureReason] : [];
-    const first: ClassifiedFailure = { stepName: step.stepName, failureClass: classifyFailureReason(step.failureReason), reasons };
+    const first: ClassifiedFailure = { stepName: step.stepName, failureClass: classifyStepFailure(step.stepType, step.failureReason), reasons };
     const jobArn = jobArnOf(records.find((r) => r.StepName === step.stepName));
     if (!jobArn || !needsJobReason(failed.policy, first)) return first;
     let jobReason: string | undefined;

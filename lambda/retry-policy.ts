@@ -29,6 +29,8 @@ export interface RetryPolicy {
   readonly delay?: DelayInput;
   readonly parameterOverrides: ParameterOverrideInput[];
   readonly dryRun: boolean;
+  /** Above the selection limit, re-run the whole pipeline instead of skipping. */
+  readonly fullRerunAboveSelectionLimit?: boolean;
   readonly notifications: NotificationsInput;
   readonly metricsId?: string;
 }

@@ -29,16 +29,23 @@ export interface ExecutionSnapshot {
   readonly definition: string;
   readonly parameters: Parameter[];
   /**
-   * The pipeline's most recent executions, newest first, to recognise a retry already started for this failure
-   * (duplicate delivery). Undefined when they could not be listed: the check is best-effort, idempotency is not.
+   * The pipeline's executions created since the failed one ended, oldest first, to recognise a retry already started
+   * for this failure (a late duplicate delivery). Undefined when they could not be listed: the check is best-effort,
+   * idempotency (`ClientRequestToken`) is not.
    */
-  readonly recentExecutions?: PipelineExecutionSummary[];
+  readonly executionsSinceFailure?: PipelineExecutionSummary[];
 }
 
 /** What the remediation needs from SageMaker. */
 export interface SageMakerPort {
-  /** Reads the execution, all its steps, its definition, all its parameters and the pipeline's latest runs, in parallel. */
-  readExecution(pipelineExecutionArn: string, pipelineName: string): Promise<ExecutionSnapshot>;
+  /**
+   * Reads the execution, all its steps, its definition, all its parameters and the pipeline's executions created
+   * since `endedAt`, in parallel. Without `endedAt`, the executions are listed after the execution is described, from
+   * its `LastModifiedTime`.
+   */
+  readExecution(pipelineExecutionArn: string, pipelineName: string, endedAt?: Date): Promise<ExecutionSnapshot>;
+  /** All the steps of an execution (ListPipelineExecutionSteps, every page). */
+  listExecutionSteps(pipelineExecutionArn: string): Promise<PipelineExecutionStep[]>;
   /** Starts an execution and returns its ARN. */
   startPipelineExecution(request: StartPipelineExecutionCommandInput): Promise<string>;
   /**
@@ -50,42 +57,57 @@ export interface SageMakerPort {
 
 /** The largest page ListPipelineExecutionSteps / ListPipelineParametersForExecution return (1-100). */
 const PAGE_SIZE = 100;
-/** A retry started moments ago is among the pipeline's newest executions. */
-const RECENT_EXECUTIONS = 25;
+/**
+ * The retry of a failure is started moments after the failed run ended, so it is among the first executions created
+ * after that time, however busy the pipeline is later: one page, oldest first, from a minute before the end (clock
+ * skew between the event and the execution records).
+ */
+const EXECUTIONS_SINCE_FAILURE = 100;
+const CLOCK_SKEW_MS = 60_000;
 
 /** The SageMaker SDK v3 implementation of the port. */
 export function sageMakerPort(client: SageMakerClient): SageMakerPort {
   /** Best-effort: a failure here only disables the duplicate check. */
-  const recentExecutionsOf = async (pipelineName: string): Promise<PipelineExecutionSummary[] | undefined> => {
+  const executionsSince = async (pipelineName: string, endedAt: Date | undefined): Promise<PipelineExecutionSummary[] | undefined> => {
+    if (!endedAt) return undefined;
     try {
       const response = await client.send(new ListPipelineExecutionsCommand({
-        PipelineName: pipelineName, SortBy: 'CreationTime', SortOrder: 'Descending', MaxResults: RECENT_EXECUTIONS,
+        PipelineName: pipelineName,
+        CreatedAfter: new Date(endedAt.getTime() - CLOCK_SKEW_MS),
+        SortBy: 'CreationTime',
+        SortOrder: 'Ascending',
+        MaxResults: EXECUTIONS_SINCE_FAILURE,
       }));
       return response?.PipelineExecutionSummaries ?? [];
     } catch {
       return undefined;
     }
   };
+  const listSteps = (arn: string) => collect(
+    paginateListPipelineExecutionSteps({ client, pageSize: PAGE_SIZE }, { PipelineExecutionArn: arn }), (page) => page.PipelineExecutionSteps);
 
   return {
-    async readExecution(pipelineExecutionArn, pipelineName) {
-      const [execution, steps, definition, parameters, recent] = await Promise.all([
-        client.send(new DescribePipelineExecutionCommand({ PipelineExecutionArn: pipelineExecutionArn })),
-        collect(paginateListPipelineExecutionSteps({ client, pageSize: PAGE_SIZE }, { PipelineExecutionArn: pipelineExecutionArn }),
-          (page) => page.PipelineExecutionSteps),
+    async readExecution(pipelineExecutionArn, pipelineName, endedAt) {
+      const describe = client.send(new DescribePipelineExecutionCommand({ PipelineExecutionArn: pipelineExecutionArn }));
+      const [execution, steps, definition, parameters, since] = await Promise.all([
+        describe,
+        listSteps(pipelineExecutionArn),
         client.send(new DescribePipelineDefinitionForExecutionCommand({ PipelineExecutionArn: pipelineExecutionArn })),
         collect(paginateListPipelineParametersForExecution({ client, pageSize: PAGE_SIZE }, { PipelineExecutionArn: pipelineExecutionArn }),
           (page) => page.PipelineParameters),
-        recentExecutionsOf(pipelineName),
+        // The event says when the run ended, so the common path lists in parallel; without it (the CLI), after.
+        endedAt ? executionsSince(pipelineName, endedAt) : describe.then((e) => executionsSince(pipelineName, e.LastModifiedTime), () => undefined),
       ]);
       return {
         execution,
         steps,
         definition: definition.PipelineDefinition ?? '',
         parameters,
-        ...(recent ? { recentExecutions: recent } : {}),
+        ...(since ? { executionsSinceFailure: since } : {}),
       };
     },
+
+    listExecutionSteps: listSteps,
 
     async startPipelineExecution(request) {
       const response = await client.send(new StartPipelineExecutionCommand(request));

@@ -102,6 +102,16 @@ export interface SelectiveRetryOptions {
   readonly dryRun?: boolean;
 
   /**
+   * When healing a failure needs more steps than one selective execution may select (SageMaker allows at most 50
+   * `SelectedSteps`), re-run the whole pipeline instead: a normal (non-selective) execution with the failed run's
+   * parameters and pipeline version, counted against `maxAttempts` like a selective retry. Off, such a failure is
+   * skipped and reported.
+   *
+   * @default false
+   */
+  readonly fullRerunAboveSelectionLimit?: boolean;
+
+  /**
    * An SNS topic that receives every decision: retry started or scheduled, skipped with its reason, budget exhausted.
    *
    * @default - no SNS notification
@@ -231,6 +241,7 @@ export class SelectiveRetry extends Construct {
       ...(delay ? { delay } : {}),
       ...(parameterOverrides.length ? { parameterOverrides } : {}),
       ...(props.dryRun ? { dryRun: true } : {}),
+      ...(props.fullRerunAboveSelectionLimit ? { fullRerunAboveSelectionLimit: true } : {}),
       notifications: {
         events: props.publishEvents ?? true,
         ...(props.notificationTopic ? { topicArn: props.notificationTopic.topicArn } : {}),

@@ -25,7 +25,9 @@ const PARAMETER_NAME = /^[A-Za-z0-9\-_]{1,64}$/;
 const TOPIC_ARN = /^arn:aws[a-z-]*:sns:[a-z0-9-]+:[0-9]{12}:[A-Za-z0-9_-]{1,256}(\.fifo)?$/;
 
 const DOCUMENT_FIELDS = ['version', 'pipelineNames', 'policy'];
-const POLICY_FIELDS = ['maxAttempts', 'retryOn', 'delay', 'parameterOverrides', 'dryRun', 'notifications', 'metricsId'];
+const POLICY_FIELDS = [
+  'maxAttempts', 'retryOn', 'delay', 'parameterOverrides', 'dryRun', 'fullRerunAboveSelectionLimit', 'notifications', 'metricsId',
+];
 
 /**
  * Validates one configuration document: the parsed object, or the JSON text of an SSM parameter value. Returns the
@@ -78,6 +80,9 @@ function parsePolicy(value: unknown): RetryPolicyConfiguration | string {
   if (value.dryRun !== undefined && typeof value.dryRun !== 'boolean') {
     return `policy.dryRun must be true or false (received ${describe(value.dryRun)})`;
   }
+  if (value.fullRerunAboveSelectionLimit !== undefined && typeof value.fullRerunAboveSelectionLimit !== 'boolean') {
+    return `policy.fullRerunAboveSelectionLimit must be true or false (received ${describe(value.fullRerunAboveSelectionLimit)})`;
+  }
   if (value.metricsId !== undefined && (typeof value.metricsId !== 'string' || value.metricsId.length === 0 || value.metricsId.length > 255)) {
     return `policy.metricsId must be a string of 1-255 characters (received ${describe(value.metricsId)})`;
   }
@@ -87,6 +92,7 @@ function parsePolicy(value: unknown): RetryPolicyConfiguration | string {
     ...(delay ? { delay } : {}),
     parameterOverrides,
     dryRun: value.dryRun === true,
+    ...(value.fullRerunAboveSelectionLimit === true ? { fullRerunAboveSelectionLimit: true } : {}),
     notifications,
     ...(value.metricsId !== undefined ? { metricsId: value.metricsId as string } : {}),
   };

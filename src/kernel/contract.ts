@@ -43,6 +43,8 @@ export interface SelectiveRetryPolicyInput {
   readonly parameterOverrides?: ParameterOverrideInput[];
   /** Decide and report, start nothing. */
   readonly dryRun?: boolean;
+  /** Above SageMaker's 50-step selection limit, start a full (non-selective) re-run instead of skipping. Absent: skip. */
+  readonly fullRerunAboveSelectionLimit?: boolean;
   /** Where decisions are announced. Absent: events on the default bus, no SNS. */
   readonly notifications?: NotificationsInput;
   /** The construct's unique id: the `SelectiveRetry` dimension of its metrics. */

@@ -54,6 +54,11 @@ describe('SelectiveRetry retry policy', () => {
     expect(policyOf(synth({ retryOn }).template).retryOn).toEqual(expected);
   });
 
+  test('a full re-run above the selection limit is opt-in', () => {
+    expect(policyOf(synth({}).template).fullRerunAboveSelectionLimit).toBeUndefined();
+    expect(policyOf(synth({ fullRerunAboveSelectionLimit: true }).template).fullRerunAboveSelectionLimit).toBe(true);
+  });
+
   test('a fixed delay, and no delay', () => {
     expect(policyOf(synth({ delay: RetryDelay.constant(Duration.minutes(10)) }).template).delay).toEqual({ strategy: 'FIXED', baseSeconds: 600 });
     expect(policyOf(synth({ delay: RetryDelay.none() }).template).delay).toBeUndefined();

@@ -1,5 +1,14 @@
 import { EventBridgeClient, PutEventsCommand } from '@aws-sdk/client-eventbridge';
-import { DescribeProcessingJobCommand, DescribeTrainingJobCommand, SageMakerClient } from '@aws-sdk/client-sagemaker';
+import {
+  DescribePipelineDefinitionForExecutionCommand,
+  DescribePipelineExecutionCommand,
+  DescribeProcessingJobCommand,
+  DescribeTrainingJobCommand,
+  ListPipelineExecutionStepsCommand,
+  ListPipelineExecutionsCommand,
+  ListPipelineParametersForExecutionCommand,
+  SageMakerClient,
+} from '@aws-sdk/client-sagemaker';
 import { ConflictException, CreateScheduleCommand, SchedulerClient } from '@aws-sdk/client-scheduler';
 import { PublishCommand, SNSClient } from '@aws-sdk/client-sns';
 import { mockClient } from 'aws-sdk-client-mock';
@@ -98,6 +107,40 @@ describe('job failure reasons', () => {
       .resolves.toBe('AlgorithmError: boom Traceback ...');
     await expect(port.describeJobFailureReason('arn:aws:sagemaker:us-east-1:111122223333:training-job/pipelines-x-Train')).resolves.toBe('CapacityError: none');
     await expect(port.describeJobFailureReason('arn:aws:sagemaker:us-east-1:111122223333:model/m')).resolves.toBeUndefined();
+  });
+});
+
+describe('execution reads', () => {
+  const sagemaker = mockClient(SageMakerClient);
+  const port = sageMakerPort(new SageMakerClient({ region: REGION }));
+  const ARN = 'arn:aws:sagemaker:us-east-1:111122223333:pipeline/p/execution/e1';
+  beforeEach(() => {
+    sagemaker.reset();
+    sagemaker.on(DescribePipelineExecutionCommand).resolves({ PipelineExecutionArn: ARN, LastModifiedTime: new Date('2026-11-21T09:00:00Z') });
+    sagemaker.on(ListPipelineExecutionStepsCommand).resolves({ PipelineExecutionSteps: [] });
+    sagemaker.on(DescribePipelineDefinitionForExecutionCommand).resolves({ PipelineDefinition: '{}' });
+    sagemaker.on(ListPipelineParametersForExecutionCommand).resolves({ PipelineParameters: [] });
+    sagemaker.on(ListPipelineExecutionsCommand).resolves({ PipelineExecutionSummaries: [{ PipelineExecutionArn: 'later' }] });
+  });
+
+  test('an earlier retry is looked for among the executions created since the run ended (a minute of skew), oldest first', async () => {
+    const snapshot = await port.readExecution(ARN, 'p', new Date('2026-11-21T10:00:00Z'));
+    expect(sagemaker.commandCalls(ListPipelineExecutionsCommand).map((c) => c.args[0].input)).toEqual([{
+      PipelineName: 'p', CreatedAfter: new Date('2026-11-21T09:59:00Z'), SortBy: 'CreationTime', SortOrder: 'Ascending', MaxResults: 100,
+    }]);
+    expect(snapshot.executionsSinceFailure).toEqual([{ PipelineExecutionArn: 'later' }]);
+  });
+
+  test('without an end time from the event (the CLI), the execution\'s LastModifiedTime bounds the query', async () => {
+    await port.readExecution(ARN, 'p');
+    expect(sagemaker.commandCalls(ListPipelineExecutionsCommand)[0].args[0].input.CreatedAfter).toEqual(new Date('2026-11-21T08:59:00Z'));
+  });
+
+  test('the steps of another execution are read page by page', async () => {
+    sagemaker.on(ListPipelineExecutionStepsCommand)
+      .resolvesOnce({ PipelineExecutionSteps: [{ StepName: 'A' }], NextToken: 't' })
+      .resolvesOnce({ PipelineExecutionSteps: [{ StepName: 'B' }] });
+    await expect(port.listExecutionSteps(ARN)).resolves.toEqual([{ StepName: 'A' }, { StepName: 'B' }]);
   });
 });
 

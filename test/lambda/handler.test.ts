@@ -313,8 +313,14 @@ describe('selective-retry handler', () => {
     // THEN
     expect(result).toMatchObject({ outcome: 'started', duplicate: true, pipelineExecutionArn: NEW_EXECUTION_ARN });
     expect(sagemaker).not.toHaveReceivedCommand(StartPipelineExecutionCommand);
+    // a bounded query: the executions created since the failed run ended (a minute earlier for clock skew), oldest
+    // first, so a late duplicate finds the retry however many runs the pipeline has had since
     expect(sagemaker).toHaveReceivedCommandWith(ListPipelineExecutionsCommand, {
-      PipelineName: PIPELINE_ARN, SortBy: 'CreationTime', SortOrder: 'Descending', MaxResults: 25,
+      PipelineName: PIPELINE_ARN,
+      CreatedAfter: new Date(Date.parse(FAILED_EVENT.detail.executionEndTime) - 60_000),
+      SortBy: 'CreationTime',
+      SortOrder: 'Ascending',
+      MaxResults: 100,
     });
     expect(eventBridge.calls()).toHaveLength(0);
     expect(emf).toEqual([]);

@@ -25,6 +25,7 @@ class FakeSageMaker implements SageMakerPort {
   public readonly jobsDescribed: string[] = [];
   constructor(private readonly execution: ExecutionSnapshot, private readonly jobReasons: Record<string, string> = {}) {}
   async readExecution() { return this.execution; }
+  async listExecutionSteps(): Promise<PipelineExecutionStep[]> { throw new Error('not expected'); }
   async startPipelineExecution(request: any) { this.started.push(request); return `${PIPELINE_ARN}/execution/retry1`; }
   async describeJobFailureReason(arn: string) { this.jobsDescribed.push(arn); return this.jobReasons[arn]; }
 }

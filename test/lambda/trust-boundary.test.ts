@@ -48,6 +48,7 @@ class FakeSageMaker implements SageMakerPort {
     };
   }
   async startPipelineExecution(request: any) { this.started.push(request); return `${HEALED}/execution/retry1`; }
+  async listExecutionSteps() { return []; }
   async describeJobFailureReason() { return undefined; }
 }
 

@@ -216,7 +216,8 @@ describe('planRetry on fixture 10 (Abalone, Fail step in ElseSteps)', () => {
     );
     const plan = planRetry(ABALONE, steps);
     expect(plan.selectedSteps).toEqual(['AbaloneTransform']);
-    expect(plan.reason).toContain('7 step(s) are reused');
+    // The untaken Fail step never ran: it is not counted as reused.
+    expect(plan.reason).toContain('6 step(s) are reused from the failed run; 1 step(s) did not run in it and need not (an untaken Condition branch).');
   });
 
   test('GIVEN the If branch was taken and creating the model failed WHEN planned THEN the model and the transform are retried, not the untaken Fail step', () => {
@@ -543,7 +544,7 @@ describe('steps outside a Condition that depend on a step inside its untaken bra
   });
 });
 
-describe('steps that build paths from the execution id (sagemaker-facts.md pitfall 12)', () => {
+describe('steps that build paths from the execution id', () => {
   const definition = {
     Version: '2020-12-01',
     Steps: [
@@ -553,10 +554,13 @@ describe('steps that build paths from the execution id (sagemaker-facts.md pitfa
     ],
   };
 
-  test('GIVEN a selected step that reads Execution.PipelineExecutionId while others are reused WHEN planned THEN the plan warns', () => {
+  test('GIVEN a selected step that reads a path built from Execution.PipelineExecutionId and a reused upstream step that builds one WHEN planned THEN the upstream step is re-run too, and the reason says so', () => {
     const plan = planRetry(definition, [{ StepName: 'Train', StepStatus: 'Failed' }, { StepName: 'Prep', StepStatus: 'Succeeded' }]);
     expect(plan.decision).toBe('retry');
-    expect(plan.warnings).toEqual([expect.stringMatching(/^Step "Train" uses Execution.PipelineExecutionId/)]);
+    expect(plan.selectedSteps).toEqual(['Prep', 'Train', 'Eval']);
+    expect(plan.addedProducers).toEqual(['Prep']);
+    expect(plan.reason).toContain('added reused upstream step(s) "Prep", because a selected step reads what they wrote under a path built from the execution\'s id');
+    expect(plan.warnings).toEqual([]);
   });
 
   test('GIVEN a selected step whose only use of the execution id is its own output prefix WHEN planned THEN no warning', () => {

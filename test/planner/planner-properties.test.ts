@@ -102,7 +102,9 @@ function reference(target: string, shape: number): unknown {
   switch (shape) {
     case 0: return { Get: `Steps.${target}.ModelArtifacts.S3ModelArtifacts` };
     case 1: return ['literal', { Get: `Steps.${target}.ProcessingOutputConfig.Outputs['train'].S3Output.S3Uri` }];
-    case 2: return { 'Std:Join': { On: '/', Values: ['s3://bucket', { Get: 'Execution.PipelineExecutionId' }, { Get: `Steps.${target}.OutputParameters['out']` }] } };
+    // Not built from Execution.PipelineExecutionId: the rule for data passed through execution-id paths (which adds
+    // reused producers) is tested on its own, in planner-execution-variables.test.ts.
+    case 2: return { 'Std:Join': { On: '/', Values: ['s3://bucket', { Get: 'Parameters.Prefix' }, { Get: `Steps.${target}.OutputParameters['out']` }] } };
     default: return { 'Std:JsonGet': { PropertyFile: { Get: `Steps.${target}.PropertyFiles.Report` }, Path: 'metrics.mse' } };
   }
 }
