@@ -33,6 +33,8 @@ const ALLOWED: ReadonlyArray<RegExp> = [
   /^assets\/selective-retry-handler\/(index\.js|package\.json)$/,
   /^assets\/selective-retry-handler\/chunks\/[\w.-]+\.js$/,
   /^assets\/cli\/cli\.js$/,
+  // Bundled dependencies (projen bundledDeps): re2js, the linear-time engine of RetryableFailures.matching() patterns.
+  /^node_modules\/re2js\/(package\.json|LICENSE|README\.md|build\/index\.(c?js|d\.c?ts|umd\.js))$/,
 ];
 
 /** Why a stray file is there, to make the failure actionable. */
