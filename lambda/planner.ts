@@ -13,6 +13,7 @@
  * - skip when a Fail step failed the run (a deliberate failure), when nothing needs to run, when the selection
  *   exceeds SageMaker's 50-step limit, or when the definition is invalid.
  */
+import type { SkipReason } from '../src/kernel/contract';
 import {
   ConditionBranch,
   DefinitionGraph,
@@ -56,6 +57,8 @@ export interface RetryPlan {
   readonly selectedSteps: string[];
   /** Why, in one sentence a person can act on. */
   readonly reason: string;
+  /** Why, as a `SkipReason` metric dimension (`skip` only). */
+  readonly skipReason?: SkipReason;
   readonly warnings: string[];
   /** The steps that failed, stopped or never ran although they should have. */
   readonly seeds: string[];
@@ -78,12 +81,12 @@ export function planRetry(definition: unknown, steps: readonly ExecutionStepReco
   try {
     graph = parseDefinition(definition);
   } catch (e) {
-    if (e instanceof InvalidDefinitionError) return skip(`The pipeline definition is invalid: ${e.message}`, []);
+    if (e instanceof InvalidDefinitionError) return skip('INVALID_DEFINITION', `The pipeline definition is invalid: ${e.message}`, []);
     throw e;
   }
   const warnings = [...graph.warnings];
   const cycle = findCycle(graph);
-  if (cycle) return skip(`The pipeline definition is invalid: its steps form a cycle: ${cycle.join(' -> ')}.`, warnings);
+  if (cycle) return skip('INVALID_DEFINITION', `The pipeline definition is invalid: its steps form a cycle: ${cycle.join(' -> ')}.`, warnings);
 
   const records = latestRecordPerStep(steps, graph, warnings);
   const failedSteps: FailedStep[] = [];
@@ -125,13 +128,13 @@ export function planRetry(definition: unknown, steps: readonly ExecutionStepReco
   const deliberate = failedSteps.filter((f) => f.status === 'Failed' && graph.steps.get(f.stepName)!.type === 'Fail');
   if (deliberate.length > 0) {
     const names = deliberate.map((f) => `"${f.stepName}"${f.failureReason ? ` (${f.failureReason})` : ''}`).join(', ');
-    return skip(
+    return skip('FAIL_STEP',
       `The execution was failed deliberately by Fail step ${names}; a Fail step's outcome is not retried.`,
       warnings, [...seeds].sort(), failedSteps,
     );
   }
   if (seeds.size === 0) {
-    return skip('Every step of the execution succeeded or was legitimately skipped; there is nothing to retry.', warnings, [], failedSteps);
+    return skip('NOTHING_TO_RETRY', 'Every step of the execution succeeded or was legitimately skipped; there is nothing to retry.', warnings, [], failedSteps);
   }
 
   const selected = downstreamClosure(graph, seeds);
@@ -143,7 +146,7 @@ export function planRetry(definition: unknown, steps: readonly ExecutionStepReco
   for (const name of downstreamClosure(graph, untaken)) selected.delete(name);
   if (selected.size === 0) {
     // SageMaker needs at least one selected step; this only happens when the step list contradicts the outcomes.
-    return skip(
+    return skip('NOTHING_TO_RETRY',
       'Every step that did not complete sits in a Condition branch that was not taken; there is nothing to retry.',
       warnings, [], failedSteps,
     );
@@ -154,7 +157,7 @@ export function planRetry(definition: unknown, steps: readonly ExecutionStepReco
   // The option can only lower SageMaker's limit: a larger selection would be rejected by StartPipelineExecution.
   const limit = Math.min(options.maxSelectedSteps ?? MAX_SELECTED_STEPS, MAX_SELECTED_STEPS);
   if (ordered.length > limit) {
-    return skip(
+    return skip('TOO_MANY_STEPS',
       `The retry would select ${ordered.length} steps, more than SageMaker's limit of ${limit} selected steps per selective execution.`,
       warnings, orderedSeeds, failedSteps,
     );
@@ -200,8 +203,10 @@ function usesExecutionId(json: Record<string, unknown>, type: string): boolean {
   return false;
 }
 
-function skip(reason: string, warnings: string[], seeds: string[] = [], failedSteps: FailedStep[] = []): RetryPlan {
-  return { decision: 'skip', selectedSteps: [], reason, warnings, seeds, failedSteps };
+function skip(
+  skipReason: SkipReason, reason: string, warnings: string[], seeds: string[] = [], failedSteps: FailedStep[] = [],
+): RetryPlan {
+  return { decision: 'skip', selectedSteps: [], reason, skipReason, warnings, seeds, failedSteps };
 }
 
 function isReusedOrSucceeded(record: ExecutionStepRecord): boolean {

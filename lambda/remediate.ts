@@ -13,7 +13,9 @@ import { ExecutionStepRecord, FailedStep, planRetry } from './planner';
 import { ClassifiedFailure, ParameterChange, applyParameterOverrides, delaySeconds, needsJobReason, retryableVerdict } from './retry-policy';
 import { describeError, isTransientError } from './sagemaker-errors';
 import { ExecutionSnapshot, SageMakerPort } from './sagemaker-port';
+import { RetrySavings, retrySavings } from './savings';
 import { SchedulerPort, scheduleName } from './scheduler-port';
+import type { SkipReason } from '../src/kernel/contract';
 import { parseDefinition } from '../src/kernel/definition-graph';
 
 /** What the handler did with one input. */
@@ -41,6 +43,8 @@ export interface RemediationResult {
   readonly attempt?: number;
   readonly maxAttempts?: number;
   readonly rootExecutionArn?: string;
+  /** Why the retry was skipped, as a fixed code (`skipped` only); `reason` says it in a sentence. */
+  readonly skipReason?: SkipReason;
   /** True when the skip is because the retry budget is spent. */
   readonly budgetExhausted?: boolean;
   /**
@@ -49,6 +53,8 @@ export interface RemediationResult {
    */
   readonly duplicate?: boolean;
   readonly selectedSteps?: string[];
+  /** What the retry reuses from the failed run instead of running it again (whenever a retry was decided). */
+  readonly savings?: RetrySavings;
   readonly failedSteps?: ClassifiedFailedStep[];
   readonly parameterChanges?: ParameterChange[];
   readonly warnings?: string[];
@@ -103,7 +109,7 @@ export async function remediate(
     snapshot = await deps.sagemaker.readExecution(parsed.pipelineExecutionArn, parsed.pipelineName);
   } catch (error) {
     if (isTransientError(error)) throw error;
-    return report(deps, parsed, 'ERROR', { ...base, outcome: 'skipped', reason: `Could not read the failed execution: ${describeError(error)}.` });
+    return report(deps, parsed, 'ERROR', { ...base, outcome: 'skipped', skipReason: 'UNREADABLE_EXECUTION', reason: `Could not read the failed execution: ${describeError(error)}.` });
   }
   return decide(parsed, snapshot, deps, options, base);
 }
@@ -119,7 +125,7 @@ async function decide(
   const { policy } = failed;
   const status = execution.PipelineExecutionStatus;
   if (status !== 'Failed') {
-    return report(deps, failed, 'INFO', { ...base, outcome: 'skipped', reason: `The execution is now ${status ?? 'in an unknown state'}, not Failed; nothing to heal.` });
+    return report(deps, failed, 'INFO', { ...base, outcome: 'skipped', skipReason: 'NOT_FAILED', reason: `The execution is now ${status ?? 'in an unknown state'}, not Failed; nothing to heal.` });
   }
 
   const sourceArn = execution.PipelineExecutionArn ?? failed.pipelineExecutionArn;
@@ -131,6 +137,7 @@ async function decide(
       ...base,
       ...budget,
       outcome: 'skipped',
+      skipReason: 'BUDGET_EXHAUSTED',
       budgetExhausted: true,
       reason: `Retry budget exhausted: ${lineage.attempt} of ${policy.maxAttempts} selective retries of ${lineage.rootExecutionArn} already ran.`,
     });
@@ -141,11 +148,11 @@ async function decide(
   const failedSteps = plan.failedSteps.map((f) => ({ ...f, ...classOf(failures, f.stepName) }));
   const planned = { ...base, ...budget, failedSteps, warnings: [...plan.warnings] };
   if (plan.decision === 'skip') {
-    return report(deps, failed, 'WARN', { ...planned, outcome: 'skipped', reason: plan.reason });
+    return report(deps, failed, 'WARN', { ...planned, outcome: 'skipped', skipReason: plan.skipReason, reason: plan.reason });
   }
   const verdict = retryableVerdict(policy.retryOn, failures);
   if (!verdict.retry) {
-    return report(deps, failed, 'WARN', { ...planned, outcome: 'skipped', reason: verdict.reason });
+    return report(deps, failed, 'WARN', { ...planned, outcome: 'skipped', skipReason: 'NOT_RETRYABLE', reason: verdict.reason });
   }
 
   const overridden = applyParameterOverrides(
@@ -173,6 +180,8 @@ async function decide(
   const decided = {
     ...planned,
     selectedSteps: plan.selectedSteps,
+    // From the step list already read: no SageMaker call of its own.
+    savings: retrySavings(snapshot.steps, plan.selectedSteps),
     ...(overridden.changes.length ? { parameterChanges: overridden.changes } : {}),
     ...(wait > 0 ? { scheduledFor: at.toISOString() } : {}),
     request,
@@ -195,7 +204,7 @@ async function decide(
   try {
     if (wait > 0) {
       if (!deps.scheduler) {
-        return await report(deps, failed, 'ERROR', { ...decided, outcome: 'skipped', reason: 'The policy delays retries, but the handler has no scheduler configuration.' });
+        return await report(deps, failed, 'ERROR', { ...decided, outcome: 'skipped', skipReason: 'NO_SCHEDULER', reason: 'The policy delays retries, but the handler has no scheduler configuration.' });
       }
       const name = scheduleName(sourceArn);
       const created = await deps.scheduler.scheduleStart({ name, at, request, partition: sourceArn.split(':')[1] });
@@ -217,6 +226,7 @@ async function decide(
     return report(deps, failed, 'ERROR', {
       ...decided,
       outcome: 'skipped',
+      skipReason: 'START_REJECTED',
       reason: `SageMaker rejected the selective execution: ${describeError(error)}. The request is logged; it is not retried.`,
     });
   }
@@ -284,6 +294,11 @@ async function report(
       outcome: clean.outcome,
       budgetExhausted: clean.budgetExhausted === true,
       failureClasses,
+      ...(clean.skipReason ? { skipReason: clean.skipReason } : {}),
+      // Counted when the retry will run: started now, or scheduled (EventBridge Scheduler starts it, not the handler).
+      ...(clean.savings && (clean.outcome === 'started' || clean.outcome === 'scheduled')
+        ? { stepsReused: clean.savings.reusedSteps.length, stepSecondsReused: clean.savings.stepSecondsReused }
+        : {}),
     })]);
   }
   if (deps.notifier) {

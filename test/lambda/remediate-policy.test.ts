@@ -195,8 +195,8 @@ describe('retry policy in the handler', () => {
       [topicArn, 'SageMaker pipeline abalone: selective retry budget exhausted'],
     ]);
     expect(counts).toEqual([
-      { pipelineName: 'abalone', outcome: 'started', budgetExhausted: false, failureClasses: ['CAPACITY'] },
-      { pipelineName: 'abalone', outcome: 'skipped', budgetExhausted: true, failureClasses: [] },
+      { pipelineName: 'abalone', outcome: 'started', budgetExhausted: false, failureClasses: ['CAPACITY'], stepsReused: 1, stepSecondsReused: 0 },
+      { pipelineName: 'abalone', outcome: 'skipped', budgetExhausted: true, failureClasses: [], skipReason: 'BUDGET_EXHAUSTED' },
     ]);
   });
 
