@@ -24,6 +24,23 @@ export function lineageOf(executionArn: string, description: string | undefined)
   return { attempt: Number(match[1]), rootExecutionArn: match[2] };
 }
 
+/** The marker of a selective retry started by this library, or undefined for any other execution. */
+export interface RetryMarker {
+  /** The retry's attempt number: 1 for the first retry of the original run. */
+  readonly attempt: number;
+  /** The run a person started, at the top of the chain. */
+  readonly rootExecutionArn: string;
+  /** The failed execution this retry heals (absent in markers written before it was recorded). */
+  readonly sourceExecutionArn?: string;
+}
+
+/** Reads the retry marker from an execution's description. */
+export function retryMarkerOf(description: string | undefined): RetryMarker | undefined {
+  const match = description ? MARKER.exec(description) : null;
+  if (!match) return undefined;
+  return { attempt: Number(match[1]), rootExecutionArn: match[2], ...(match[3] ? { sourceExecutionArn: match[3] } : {}) };
+}
+
 /** The description of the retry: a sentence for people, then the marker for the next failure. */
 export function retryDescription(attempt: number, maxAttempts: number, rootExecutionArn: string, failedExecutionArn: string): string {
   return `Selective retry ${attempt} of ${maxAttempts} started by cdk-sagemaker-pipelines after execution `
