@@ -244,7 +244,7 @@ export function formatHistory(history: ExecutionHistory): string {
   const lines: string[] = [];
   const pipeline = history.pipelineArn.slice(history.pipelineArn.lastIndexOf('/') + 1);
   lines.push(`Pipeline ${pipeline}: ${history.totals.retries} selective retr${history.totals.retries === 1 ? 'y' : 'ies'}, `
-    + `${formatSeconds(history.totals.stepSecondsReused)} of step time reused (${history.totals.stepsReused} step runs not repeated)`);
+    + `${formatSeconds(history.totals.stepSecondsReused)} of step time reused (${history.totals.stepsReused} step run${history.totals.stepsReused === 1 ? '' : 's'} not repeated)`);
   const walk = (node: HistoryNode, indent: string, branch: string, last: boolean) => {
     const here = sameArn(node.executionArn, history.executionArn) ? '   <- asked about' : '';
     const title = node.attempt === 0 ? 'run' : `retry ${node.attempt}`;
