@@ -24,9 +24,8 @@ export interface SelectiveRetryDashboardSegmentProps {
  *
  * @example
  * declare const retry: SelectiveRetry;
- * const dashboard = new cloudwatch.Dashboard(this, 'Healing');
  * const segment = new SelectiveRetryDashboardSegment(retry, { title: 'Nightly training' });
- * dashboard.addWidgets(...segment.summaryWidgets());
+ * new cloudwatch.Dashboard(this, 'Operations', { widgets: [segment.summaryWidgets()] });
  */
 export class SelectiveRetryDashboardSegment {
   private readonly title: string;
