@@ -125,7 +125,15 @@ export function buildHistory(
   const children = new Map<string, HistoryMember[]>();
   for (const member of members) {
     const marker = retryMarkerOf(member.description.PipelineExecutionDescription);
-    if (!marker || member === top) continue;
+    if (!marker) continue;
+    // Anyone who may start executions can write a description: a marker is believed only with the selective
+    // execution SageMaker itself records.
+    const ranFrom = member.description.SelectiveExecutionConfig?.SourcePipelineExecutionArn;
+    if (!ranFrom || (marker.sourceExecutionArn && !sameArn(ranFrom, marker.sourceExecutionArn))) {
+      warnings.push(`Execution ${executionId(member.arn)} carries a retry marker, but SageMaker records it as `
+        + `${ranFrom ? `a selective execution of ${executionId(ranFrom)}, not of ${executionId(marker.sourceExecutionArn!)}` : 'no selective execution'}.`);
+    }
+    if (member === top) continue;
     let parent = marker.sourceExecutionArn?.toLowerCase();
     if (!parent || !byArn.has(parent)) {
       warnings.push(`The source of retry ${executionId(member.arn)} is ${marker.sourceExecutionArn ? 'not among the executions read' : 'not recorded'}; it is shown under ${executionId(top.arn)}.`);

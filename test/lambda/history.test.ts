@@ -83,6 +83,22 @@ describe('buildHistory', () => {
     expect(warnings).toEqual(['The source of retry retry2 is not recorded; it is shown under root.']);
   });
 
+  test('a marker that SageMaker\'s own record contradicts is reported (descriptions can be written by anyone)', () => {
+    const forged = member(RETRY2, 'Succeeded', [], { attempt: 2, source: RETRY1, selected: ['Eval'] });
+    const notSelective = { ...forged, description: { ...forged.description, SelectiveExecutionConfig: undefined } };
+    const warnings: string[] = [];
+
+    buildHistory(ROOT, ROOT, PIPELINE, [root, retry1, notSelective], warnings);
+
+    expect(warnings).toEqual(['Execution retry2 carries a retry marker, but SageMaker records it as no selective execution.']);
+
+    const ranFromRoot = { SourcePipelineExecutionArn: ROOT, SelectedSteps: [] };
+    const elsewhere = { ...forged, description: { ...forged.description, SelectiveExecutionConfig: ranFromRoot } };
+    const more: string[] = [];
+    buildHistory(ROOT, ROOT, PIPELINE, [root, retry1, elsewhere], more);
+    expect(more).toEqual(['Execution retry2 carries a retry marker, but SageMaker records it as a selective execution of root, not of retry1.']);
+  });
+
   test('the tree marks the execution asked about and prints warnings', () => {
     const text = formatHistory(buildHistory(RETRY1, ROOT, PIPELINE, [root, retry1, retry2], ['something was not read']));
 
