@@ -5,13 +5,16 @@
  * condition -> register or fail, modelled on fixture 10), makes the training step fail once with a capacity error,
  * and lets the BUNDLED selective-retry handler (assets/selective-retry-handler/index.js, built by the task before
  * this script runs) heal it, driven by the EventBridge events the emulator emits. Prints which steps ran in each
- * execution, which were reused, and the time and compute saved against re-running the whole pipeline (simulated
- * durations and instance counts).
+ * execution, which were reused, the step time each retry reused as the handler reported it (lambda/savings.ts), the
+ * lineage as `cdk-sagemaker-pipelines history` prints it (lambda/history.ts), and the time and compute saved against
+ * re-running the whole pipeline (simulated durations and instance counts).
  *
  * Exit code: 0 only when the pipeline ends Succeeded through a selective execution; 1 otherwise; 2 on a crash or
  * when the demo takes longer than its time limit.
  */
 import { StartPipelineExecutionCommand } from '@aws-sdk/client-sagemaker';
+import { formatHistory, formatSeconds, readHistory } from '../lambda/history';
+import type { RetrySavings } from '../lambda/savings';
 import { FAILURE_REASONS } from '../emulator/faults';
 import { LambdaHarness } from '../emulator/lambda-harness';
 import { SageMakerEmulator } from '../emulator/sagemaker-emulator';
@@ -62,12 +65,26 @@ async function main(): Promise<number> {
           : `${inv.result!.outcome}: ${inv.result!.reason}`;
         out(`  ${cyan('handler')}  delivery ${inv.attempt} of the Failed event -> ${what}`);
         if (inv.result?.selectedSteps) out(`           selected steps: ${inv.result.selectedSteps.join(', ')}`);
+        const savings = inv.result?.savings as RetrySavings | undefined;
+        if (savings) {
+          out(`           reused: ${savings.reusedSteps.join(', ') || 'none'} = ${formatSeconds(savings.stepSecondsReused)} of step time `
+            + `(${pct(savings.shareOfRunStepTime, 1)} of the failed run's)`);
+        }
       }
       out('');
     });
 
     const handlerCalls = emulator.callsOf().filter((c) => c.receivedAt >= (emulator.callsOf('StartPipelineExecution')[0]?.respondedAt ?? 0));
+    // Read back from SageMaker by the CLI's code, after the handler's calls were counted.
+    const lineage = await readHistory(sm, started.PipelineExecutionArn!);
+    out(bold('Lineage (cdk-sagemaker-pipelines history)'));
+    for (const line of formatHistory(lineage).trimEnd().split('\n')) out(`  ${line}`);
+    out('');
+
     out(bold('Savings against re-running the whole pipeline after the failure'));
+    const retries = `${lineage.totals.retries} selective retr${lineage.totals.retries === 1 ? 'y' : 'ies'}`;
+    out(`  step time   ${green(formatSeconds(lineage.totals.stepSecondsReused))} of the failed runs' step time reused by ${retries} `
+      + dim('(the handler\'s StepSecondsReused)'));
     if (report.healed) {
       const savedSeconds = report.fullRerunSeconds - report.retrySeconds;
       const savedCompute = report.fullRerunInstanceSeconds - report.retryInstanceSeconds;

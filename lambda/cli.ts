@@ -3,6 +3,7 @@
  *
  *   plan  --definition FILE --steps FILE        preview what a retry would select, offline
  *   retry EXECUTION_ARN [--dry-run] [...]       heal one failed execution now, as the handler would
+ *   history EXECUTION_ARN [--json] [...]        the chain of retries of a run, and what they reused
  */
 import { readFileSync } from 'fs';
 import { parseArgs } from 'util';
@@ -11,6 +12,7 @@ import { SSMClient, paginateGetParametersByPath } from '@aws-sdk/client-ssm';
 import { fixedConfigurationPort } from './configuration-port';
 import { EXECUTION_STATUS_CHANGE, SAGEMAKER_SOURCE } from './failed-execution-event';
 import { ConfigurationSource, configurationFrom, retryPolicy } from './handler-configuration';
+import { ExecutionNotFoundError, formatHistory, readHistory } from './history';
 import { ExecutionStepRecord, planRetry } from './planner';
 import { remediate } from './remediate';
 import { describeError } from './sagemaker-errors';
@@ -39,6 +41,14 @@ const USAGE = `Usage:
       Uses the default AWS credential chain. Exits 0 when an execution was started (or planned with --dry-run),
       3 when the retry is deliberately skipped (budget spent, nothing failed, ...; the reason is printed), 1 on
       errors (unreachable endpoint, missing credentials, access denied, an unusable deployed configuration).
+
+  cdk-sagemaker-pipelines history EXECUTION_ARN [--json] [--region R] [--endpoint URL]
+      Prints the chain from the run a person started through every selective retry (any execution of the chain
+      may be given): status, selected steps, failed steps and their class, the step time each retry reused, and
+      who started each run. Reads only (DescribePipelineExecution, ListPipelineExecutions,
+      ListPipelineExecutionSteps).
+      --json          print the history as JSON instead of a tree
+      Exits 0 when the history was printed, 1 when the execution is not found or SageMaker cannot be read.
 `;
 
 /** Thrown for bad arguments or input files: printed on stderr with the exit code. */
@@ -56,7 +66,8 @@ async function main(argv: string[]): Promise<number> {
   }
   if (command === 'plan') return plan(rest);
   if (command === 'retry') return retry(rest);
-  throw new CliError(`Unknown command "${command}"; expected "plan" or "retry".\n\n${USAGE}`, 2);
+  if (command === 'history') return history(rest);
+  throw new CliError(`Unknown command "${command}"; expected "plan", "retry" or "history".\n\n${USAGE}`, 2);
 }
 
 function plan(args: string[]): number {
@@ -87,21 +98,13 @@ async function retry(args: string[]): Promise<number> {
     'region': { type: 'string' },
     'endpoint': { type: 'string' },
   }, true);
-  const executionArn = positionals[0];
-  if (positionals.length !== 1 || !/^arn:aws[a-z-]*:sagemaker:[a-z0-9-]+:[0-9]{12}:pipeline\/[^/]+\/execution\/[^/]+$/i.test(executionArn)) {
-    throw new CliError('retry needs exactly one pipeline execution ARN (arn:aws:sagemaker:REGION:ACCOUNT:pipeline/NAME/execution/ID); '
-      + `received ${JSON.stringify(positionals)}.\n\n${USAGE}`, 2);
-  }
+  const executionArn = executionArnOf('retry', positionals);
   const explicit = values['max-attempts'] === undefined ? undefined : Number(values['max-attempts']);
   if (explicit !== undefined && (!Number.isInteger(explicit) || explicit < MAX_ATTEMPTS_RANGE.min || explicit > MAX_ATTEMPTS_RANGE.max)) {
     throw new CliError(`--max-attempts must be a whole number from ${MAX_ATTEMPTS_RANGE.min} to ${MAX_ATTEMPTS_RANGE.max}; received ${values['max-attempts']}.`, 2);
   }
   const region = (values.region as string | undefined) ?? executionArn.split(':')[3];
-  const client = new SageMakerClient({
-    region,
-    ...(values.endpoint ? { endpoint: values.endpoint as string } : {}),
-    customUserAgent: 'cdk-sagemaker-pipelines/cli',
-  });
+  const client = clientFor(executionArn, values);
   const pipelineArn = executionArn.replace(/\/execution\/[^/]+$/, '');
   const pipelineName = pipelineArn.slice(pipelineArn.lastIndexOf('/') + 1);
   const budget = explicit !== undefined
@@ -165,6 +168,41 @@ function mentions(source: ConfigurationSource, pipelineName: string): boolean {
   } catch {
     return true;
   }
+}
+
+async function history(args: string[]): Promise<number> {
+  const { values, positionals } = parse(args, { json: { type: 'boolean' }, region: { type: 'string' }, endpoint: { type: 'string' } }, true);
+  const executionArn = executionArnOf('history', positionals);
+  const client = clientFor(executionArn, values);
+  try {
+    const lineage = await readHistory(client, executionArn);
+    process.stdout.write(values.json === true ? `${JSON.stringify(lineage, null, 2)}\n` : formatHistory(lineage));
+    return 0;
+  } catch (e) {
+    if (e instanceof ExecutionNotFoundError) throw new CliError(e.message, 1);
+    throw e;
+  } finally {
+    client.destroy();
+  }
+}
+
+/** The one positional argument, a pipeline execution ARN. */
+function executionArnOf(command: string, positionals: string[]): string {
+  const executionArn = positionals[0];
+  if (positionals.length !== 1 || !/^arn:aws[a-z-]*:sagemaker:[a-z0-9-]+:[0-9]{12}:pipeline\/[^/]+\/execution\/[^/]+$/i.test(executionArn)) {
+    throw new CliError(`${command} needs exactly one pipeline execution ARN (arn:aws:sagemaker:REGION:ACCOUNT:pipeline/NAME/execution/ID); `
+      + `received ${JSON.stringify(positionals)}.\n\n${USAGE}`, 2);
+  }
+  return executionArn;
+}
+
+/** A SageMaker client in the execution's region (or --region), at --endpoint when given. */
+function clientFor(executionArn: string, values: { region?: unknown; endpoint?: unknown }): SageMakerClient {
+  return new SageMakerClient({
+    region: (values.region as string | undefined) ?? executionArn.split(':')[3],
+    ...(values.endpoint ? { endpoint: values.endpoint as string } : {}),
+    customUserAgent: 'cdk-sagemaker-pipelines/cli',
+  });
 }
 
 function parse(args: string[], options: Record<string, { type: 'string' | 'boolean' }>, allowPositionals: boolean) {

@@ -19,9 +19,25 @@ const MARKER = /\[cdk-sagemaker-pipelines:selective-retry attempt=(\d+) root=(ar
 
 /** Reads the lineage of a failed execution from its description. */
 export function lineageOf(executionArn: string, description: string | undefined): Lineage {
+  const marker = retryMarkerOf(description);
+  return marker ? { attempt: marker.attempt, rootExecutionArn: marker.rootExecutionArn } : { attempt: 0, rootExecutionArn: executionArn };
+}
+
+/** The marker of a selective retry started by this library, or undefined for any other execution. */
+export interface RetryMarker {
+  /** The retry's attempt number: 1 for the first retry of the original run. */
+  readonly attempt: number;
+  /** The run a person started, at the top of the chain. */
+  readonly rootExecutionArn: string;
+  /** The failed execution this retry heals (absent in markers written before it was recorded). */
+  readonly sourceExecutionArn?: string;
+}
+
+/** Reads the retry marker from an execution's description. */
+export function retryMarkerOf(description: string | undefined): RetryMarker | undefined {
   const match = description ? MARKER.exec(description) : null;
-  if (!match) return { attempt: 0, rootExecutionArn: executionArn };
-  return { attempt: Number(match[1]), rootExecutionArn: match[2] };
+  if (!match) return undefined;
+  return { attempt: Number(match[1]), rootExecutionArn: match[2], ...(match[3] ? { sourceExecutionArn: match[3] } : {}) };
 }
 
 /** SageMaker's limit on `PipelineExecutionDescription` (API_StartPipelineExecution: 0-3072 characters). */
@@ -54,7 +70,7 @@ export function usersDescription(description: string | undefined): string {
 
 /** Whether an execution with this description is our retry of `failedExecutionArn` (ARNs compared case-insensitively). */
 export function isRetryOf(description: string | undefined, failedExecutionArn: string): boolean {
-  const source = description ? MARKER.exec(description)?.[3] : undefined;
+  const source = retryMarkerOf(description)?.sourceExecutionArn;
   return source !== undefined && source.toLowerCase() === failedExecutionArn.toLowerCase();
 }
 

@@ -26,6 +26,7 @@
  * The definition is read through the shared kernel's model (src/kernel/definition-model.ts), the same one the
  * constructs validate at synth.
  */
+import type { SkipReason } from '../src/kernel/contract';
 import {
   ConditionBranch,
   DefinitionGraph,
@@ -71,6 +72,8 @@ export interface RetryPlan {
   readonly selectedSteps: string[];
   /** Why, in one sentence a person can act on. */
   readonly reason: string;
+  /** Why, as a `SkipReason` metric dimension (`skip` only). */
+  readonly skipReason?: SkipReason;
   readonly warnings: string[];
   /** The steps that failed, stopped or never ran although they should have. */
   readonly seeds: string[];
@@ -120,12 +123,12 @@ export function planRetry(definition: unknown, steps: readonly ExecutionStepReco
   try {
     graph = isDefinitionModel(definition) ? definition : parseDefinition(definition);
   } catch (e) {
-    if (e instanceof InvalidDefinitionError) return skip(`The pipeline definition is invalid: ${e.message}`, []);
+    if (e instanceof InvalidDefinitionError) return skip('INVALID_DEFINITION', `The pipeline definition is invalid: ${e.message}`, []);
     throw e;
   }
   const warnings = graph.problems.map((p) => `${p.message} The reference is ignored.`);
   const cycle = findCycle(graph);
-  if (cycle) return skip(`The pipeline definition is invalid: its steps form a cycle: ${cycle.join(' -> ')}.`, warnings);
+  if (cycle) return skip('INVALID_DEFINITION', `The pipeline definition is invalid: its steps form a cycle: ${cycle.join(' -> ')}.`, warnings);
 
   const records = withSourceOutcomes(latestRecordPerStep(steps, graph, warnings), options.sourceSteps ?? [], graph);
   const runSelection = options.runSelection ? new Set(options.runSelection.filter((n) => graph.steps.has(n))) : undefined;
@@ -168,13 +171,13 @@ export function planRetry(definition: unknown, steps: readonly ExecutionStepReco
   const deliberate = failedSteps.filter((f) => f.status === 'Failed' && graph.steps.get(f.stepName)!.type === 'Fail');
   if (deliberate.length > 0) {
     const names = deliberate.map((f) => `"${f.stepName}"${f.failureReason ? ` (${f.failureReason})` : ''}`).join(', ');
-    return skip(
+    return skip('FAIL_STEP',
       `The execution was failed deliberately by Fail step ${names}; a Fail step's outcome is not retried.`,
       warnings, [...seeds].sort(), failedSteps,
     );
   }
   if (seeds.size === 0) {
-    return skip('Every step of the execution succeeded or was legitimately skipped; there is nothing to retry.', warnings, [], failedSteps);
+    return skip('NOTHING_TO_RETRY', 'Every step of the execution succeeded or was legitimately skipped; there is nothing to retry.', warnings, [], failedSteps);
   }
 
   const selected = downstreamClosure(graph, seeds);
@@ -188,7 +191,7 @@ export function planRetry(definition: unknown, steps: readonly ExecutionStepReco
   for (const name of downstreamClosure(graph, untaken)) selected.delete(name);
   if (selected.size === 0) {
     // SageMaker needs at least one selected step; this only happens when the step list contradicts the outcomes.
-    return skip(
+    return skip('NOTHING_TO_RETRY',
       'Every step that did not complete sits in a Condition branch that was not taken; there is nothing to retry.',
       warnings, [], failedSteps,
     );
@@ -200,7 +203,7 @@ export function planRetry(definition: unknown, steps: readonly ExecutionStepReco
   // The option can only lower SageMaker's limit: a larger selection would be rejected by StartPipelineExecution.
   const limit = Math.min(options.maxSelectedSteps ?? MAX_SELECTED_STEPS, MAX_SELECTED_STEPS);
   if (ordered.length > limit) {
-    const plan = skip(
+    const plan = skip('TOO_MANY_STEPS',
       `The retry would select ${ordered.length} steps, more than SageMaker's limit of ${limit} selected steps per selective execution`
       + `${producers.added.length > 0 ? ` (with ${describeProducers(producers.added)})` : ''}.`,
       warnings, orderedSeeds, failedSteps,
@@ -358,8 +361,10 @@ function isDefinitionModel(value: unknown): value is DefinitionModel {
     && Array.isArray((value as DefinitionModel).references);
 }
 
-function skip(reason: string, warnings: string[], seeds: string[] = [], failedSteps: FailedStep[] = []): RetryPlan {
-  return { decision: 'skip', selectedSteps: [], reason, warnings, seeds, failedSteps, addedProducers: [] };
+function skip(
+  skipReason: SkipReason, reason: string, warnings: string[], seeds: string[] = [], failedSteps: FailedStep[] = [],
+): RetryPlan {
+  return { decision: 'skip', selectedSteps: [], reason, skipReason, warnings, seeds, failedSteps, addedProducers: [] };
 }
 
 function isReusedOrSucceeded(record: ExecutionStepRecord): boolean {

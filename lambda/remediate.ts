@@ -16,8 +16,10 @@ import { ExecutionStepRecord, FailedStep, planRetry, sourceRunToRead } from './p
 import { ClassifiedFailure, ParameterChange, RetryPolicy, applyParameterOverrides, delaySeconds, needsJobReason, retryableVerdict } from './retry-policy';
 import { describeError, isNotConnectedRejection, isTransientError } from './sagemaker-errors';
 import { ExecutionSnapshot, SageMakerPort } from './sagemaker-port';
+import { RetrySavings, retrySavings } from './savings';
 import { SchedulerPort, scheduleName } from './scheduler-port';
 import { DefinitionModel, InvalidDefinitionError, parseDefinition } from '../src/kernel/definition-model';
+import type { SkipReason } from '../src/kernel/contract';
 
 /** What the handler did with one input. */
 export type Outcome = 'started' | 'scheduled' | 'planned' | 'skipped' | 'ignored';
@@ -44,6 +46,8 @@ export interface RemediationResult {
   readonly attempt?: number;
   readonly maxAttempts?: number;
   readonly rootExecutionArn?: string;
+  /** Why the retry was skipped, as a fixed code (`skipped` only); `reason` says it in a sentence. */
+  readonly skipReason?: SkipReason;
   /** True when the skip is because the retry budget is spent. */
   readonly budgetExhausted?: boolean;
   /** True when a person stopped the execution: it is not retried. */
@@ -59,6 +63,8 @@ export interface RemediationResult {
    */
   readonly duplicate?: boolean;
   readonly selectedSteps?: string[];
+  /** What the retry reuses from the failed run instead of running it again (whenever a retry was decided). */
+  readonly savings?: RetrySavings;
   readonly failedSteps?: ClassifiedFailedStep[];
   readonly parameterChanges?: ParameterChange[];
   readonly warnings?: string[];
@@ -138,7 +144,7 @@ export async function remediate(
   if (lookup.kind === 'misconfigured') {
     const target = { pipelineName: event.pipelineNameInArn };
     return report(deps, target, 'ERROR', {
-      ...base, ...target, outcome: 'skipped', remediationError: 'Configuration', reason: `Not retried: ${lookup.reason}.`,
+      ...base, ...target, outcome: 'skipped', skipReason: 'CONFIGURATION_ERROR', remediationError: 'Configuration', reason: `Not retried: ${lookup.reason}.`,
     });
   }
   const failed: HealedExecution = { ...event, pipelineName: lookup.pipelineName, policy: lookup.policy };
@@ -150,6 +156,7 @@ export async function remediate(
     return report(deps, failed, 'INFO', {
       ...healed,
       outcome: 'skipped',
+      skipReason: 'STOPPED_BY_PERSON',
       stoppedByPerson: true,
       reason: 'A person stopped this execution (it was Stopping when it ended Failed, as a stop does while a Lambda or Callback '
         + 'step runs); a stopped run is not retried.',
@@ -162,7 +169,7 @@ export async function remediate(
   } catch (error) {
     if (isTransientError(error)) throw error;
     return report(deps, failed, 'ERROR', {
-      ...healed, outcome: 'skipped', remediationError: errorKind(error), reason: `Could not read the failed execution: ${describeError(error)}.`,
+      ...healed, outcome: 'skipped', skipReason: 'UNREADABLE_EXECUTION', remediationError: errorKind(error), reason: `Could not read the failed execution: ${describeError(error)}.`,
     });
   }
   return decide(failed, snapshot, deps, options, healed);
@@ -193,7 +200,7 @@ async function decide(
   const { policy } = failed;
   const status = execution.PipelineExecutionStatus;
   if (status !== 'Failed') {
-    return report(deps, failed, 'INFO', { ...base, outcome: 'skipped', reason: `The execution is now ${status ?? 'in an unknown state'}, not Failed; nothing to heal.` });
+    return report(deps, failed, 'INFO', { ...base, outcome: 'skipped', skipReason: 'NOT_FAILED', reason: `The execution is now ${status ?? 'in an unknown state'}, not Failed; nothing to heal.` });
   }
   // The retry re-runs this execution of this pipeline only: SageMaker's answer must name what the event named.
   if ((execution.PipelineArn !== undefined && execution.PipelineArn.toLowerCase() !== failed.pipelineArn.toLowerCase())
@@ -201,6 +208,7 @@ async function decide(
     return report(deps, failed, 'ERROR', {
       ...base,
       outcome: 'skipped',
+      skipReason: 'EVENT_MISMATCH',
       remediationError: 'Validation',
       reason: `SageMaker describes execution ${execution.PipelineExecutionArn} of pipeline ${execution.PipelineArn}, not the event's; nothing is started.`,
     });
@@ -215,6 +223,7 @@ async function decide(
       ...base,
       ...budget,
       outcome: 'skipped',
+      skipReason: 'BUDGET_EXHAUSTED',
       budgetExhausted: true,
       reason: `Retry budget exhausted: ${lineage.attempt} of ${policy.maxAttempts} selective retries of ${lineage.rootExecutionArn} already ran.`,
     });
@@ -234,7 +243,7 @@ async function decide(
   // Above SageMaker's selection limit, the policy may ask for a full re-run instead of giving up.
   let full = plan.decision === 'skip' && plan.overLimitSelection !== undefined && policy.fullRerunAboveSelectionLimit === true;
   if (plan.decision === 'skip' && !full) {
-    return report(deps, failed, 'WARN', { ...planned, outcome: 'skipped', reason: plan.reason });
+    return report(deps, failed, 'WARN', { ...planned, outcome: 'skipped', skipReason: plan.skipReason, reason: plan.reason });
   }
   const planReason = full
     ? `${plan.reason.replace(/\.$/, '')}; the policy re-runs the whole pipeline instead (fullRerunAboveSelectionLimit), with the same `
@@ -242,7 +251,7 @@ async function decide(
     : plan.reason;
   const verdict = retryableVerdict(policy.retryOn, failures);
   if (!verdict.retry) {
-    return report(deps, failed, 'WARN', { ...planned, outcome: 'skipped', reason: verdict.reason });
+    return report(deps, failed, 'WARN', { ...planned, outcome: 'skipped', skipReason: 'NOT_RETRYABLE', reason: verdict.reason });
   }
 
   const overridden = applyParameterOverrides(
@@ -292,6 +301,8 @@ async function decide(
     ...planned,
     mode: full ? 'full' as const : 'selective' as const,
     selectedSteps: full ? plan.overLimitSelection ?? selectedSteps : selectedSteps,
+    // From the step list already read: no SageMaker call of its own. A full re-run reuses nothing.
+    ...(full ? {} : { savings: retrySavings(snapshot.steps, selectedSteps) }),
     ...(overridden.changes.length ? { parameterChanges: overridden.changes } : {}),
     ...(wait > 0 ? { scheduledFor: at.toISOString() } : {}),
     request,
@@ -317,7 +328,7 @@ async function decide(
     if (wait > 0) {
       if (!deps.scheduler) {
         return await report(deps, failed, 'ERROR', {
-          ...decided, outcome: 'skipped', remediationError: 'Configuration', reason: 'The policy delays retries, but the handler has no scheduler configuration.',
+          ...decided, outcome: 'skipped', skipReason: 'NO_SCHEDULER', remediationError: 'Configuration', reason: 'The policy delays retries, but the handler has no scheduler configuration.',
         });
       }
       const name = scheduleName(sourceArn);
@@ -334,7 +345,10 @@ async function decide(
     return await report(deps, failed, 'INFO', { ...decided, outcome: 'started', pipelineExecutionArn, reason: `Started ${what}. ${why}` });
   } catch (error) {
     const widened = !full && isNotConnectedRejection(error) ? connectedSelection(model!, selectedSteps) : undefined;
-    if (widened) return startConnected(failed, deps, decided, widened, sourceArn, what, why, error);
+    if (widened) {
+      const savings = widened.full ? undefined : retrySavings(snapshot.steps, widened.steps);
+      return startConnected(failed, deps, decided, widened, savings, sourceArn, what, why, error);
+    }
     if (isTransientError(error)) {
       deps.log({ level: 'WARN', message: 'selective-retry start failed transiently; rethrowing for redelivery', ...decided, error: describeError(error) });
       throw error;
@@ -342,6 +356,7 @@ async function decide(
     return report(deps, failed, 'ERROR', {
       ...decided,
       outcome: 'skipped',
+      skipReason: 'START_REJECTED',
       remediationError: wait > 0 ? 'Scheduler' : errorKind(error),
       reason: `${wait > 0 ? 'EventBridge Scheduler' : 'SageMaker'} rejected the selective execution: ${describeError(error)}. `
         + 'The request is logged; it is not retried.'
@@ -361,6 +376,7 @@ async function startConnected(
   deps: RemediationDependencies,
   decided: Omit<RemediationResult, 'outcome' | 'reason'> & { request: StartPipelineExecutionCommandInput },
   widened: ConnectedSelection,
+  savings: RetrySavings | undefined,
   sourceArn: string,
   what: string,
   why: string,
@@ -376,6 +392,7 @@ async function startConnected(
     ...decided,
     ...(widened.full ? { mode: 'full' as const } : {}),
     selectedSteps: widened.steps,
+    savings,
     request,
     warnings: [...decided.warnings ?? [], `SageMaker rejected the minimal selection as not connected (${describeError(rejection)}).`],
   };
@@ -394,6 +411,7 @@ async function startConnected(
     return report(deps, failed, 'ERROR', {
       ...fallback,
       outcome: 'skipped',
+      skipReason: 'START_REJECTED',
       reason: `SageMaker rejected the selective execution, also with a connected selection: ${describeError(error)}. `
         + 'The request is logged; it is not retried.',
     });
@@ -513,6 +531,11 @@ async function report(
       budgetExhausted: clean.budgetExhausted === true,
       remediationError: clean.remediationError !== undefined,
       failureClasses,
+      ...(clean.skipReason ? { skipReason: clean.skipReason } : {}),
+      // Counted when the retry will run: started now, or scheduled (EventBridge Scheduler starts it, not the handler).
+      ...(clean.savings && (clean.outcome === 'started' || clean.outcome === 'scheduled')
+        ? { stepsReused: clean.savings.reusedSteps.length, stepSecondsReused: clean.savings.stepSecondsReused }
+        : {}),
     })]);
   }
   const policy = failed.policy;

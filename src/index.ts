@@ -26,3 +26,5 @@ export * from './steps/automl-step';
 export * from './steps/check-steps';
 export * from './steps/notebook-job-step';
 export * from './retry-policy';
+export * from './skip-reason';
+export * from './selective-retry-dashboard';

@@ -24,6 +24,8 @@ import { groupsForEventPatterns } from './private/selective-retry/event-pattern-
 import { registerHealedPipeline } from './private/selective-retry/healed-pipelines';
 import { FailureClass, ParameterOverride, RetryDelay, RetryableFailures } from './retry-policy';
 import { SelectiveRetryHandler } from './selective-retry-handler';
+import { SelectiveRetryDashboardSegment, SelectiveRetryDashboardSegmentProps } from './selective-retry-dashboard';
+import { SkipReason } from './skip-reason';
 
 /** The retry policy of `SelectiveRetry`, also accepted by `IPipeline.enableSelectiveRetry`. */
 export interface SelectiveRetryOptions {
@@ -384,6 +386,49 @@ export class SelectiveRetry extends Construct {
    */
   public metricFailedSteps(failureClass: FailureClass, props?: cloudwatch.MetricOptions): cloudwatch.Metric {
     return this.metric(METRICS.failedSteps, { ...props, dimensionsMap: { ...props?.dimensionsMap, FailureClass: failureClass } });
+  }
+
+  /**
+   * Failed executions this construct decided not to retry, for one reason.
+   *
+   * @param reason the reason
+   * @param props metric options
+   * @default - sum over 5 minutes
+   */
+  public metricRetriesSkippedFor(reason: SkipReason, props?: cloudwatch.MetricOptions): cloudwatch.Metric {
+    return this.metric(METRICS.retriesSkipped, { ...props, dimensionsMap: { ...props?.dimensionsMap, SkipReason: reason } });
+  }
+
+  /**
+   * Steps that retries started or scheduled by this construct reuse from the failed run instead of running again.
+   *
+   * @param props metric options
+   * @default - sum over 5 minutes
+   */
+  public metricStepsReused(props?: cloudwatch.MetricOptions): cloudwatch.Metric {
+    return this.metric(METRICS.stepsReused, props);
+  }
+
+  /**
+   * The step time, in seconds, that the steps reused by this construct's retries took in the failed runs: work kept
+   * rather than redone. Steps a failed run had itself reused from an earlier run are counted once, in that run.
+   *
+   * @param props metric options
+   * @default - sum over 5 minutes
+   */
+  public metricStepSecondsReused(props?: cloudwatch.MetricOptions): cloudwatch.Metric {
+    return this.metric(METRICS.stepSecondsReused, props);
+  }
+
+  /**
+   * Adds this construct's widgets (retries, skips by reason, remediation errors, step time reused) to a dashboard,
+   * below what it already shows. For other layouts, see `SelectiveRetryDashboardSegment`.
+   *
+   * @param dashboard the dashboard
+   * @param props title of the widgets
+   */
+  public addToDashboard(dashboard: cloudwatch.Dashboard, props?: SelectiveRetryDashboardSegmentProps): void {
+    for (const row of new SelectiveRetryDashboardSegment(this, props).widgets()) dashboard.addWidgets(row);
   }
 
   /**

@@ -118,9 +118,47 @@ export const METRICS = {
   retriesSkipped: 'RetriesSkipped',
   budgetExhausted: 'RetryBudgetExhausted',
   failedSteps: 'FailedSteps',
+  /** Steps a started or scheduled retry reuses from the failed run (value: the count). */
+  stepsReused: 'StepsReused',
+  /** The step time, in seconds, those steps took in the failed run (value: the seconds). */
+  stepSecondsReused: 'StepSecondsReused',
   /** Retries stopped by an error (AccessDenied, Validation, Scheduler or configuration errors), not by policy. */
   remediationErrors: 'RemediationErrors',
 } as const;
+
+/**
+ * Why a failed execution was not retried: the `SkipReason` dimension of `RetriesSkipped`, a fixed list so the
+ * metric's cardinality stays low (the sentence for people is the decision's `reason`).
+ */
+export const SKIP_REASONS = [
+  /** The retry budget of the chain is spent. */
+  'BUDGET_EXHAUSTED',
+  /** The retry policy does not retry this failure (its class or reason). */
+  'NOT_RETRYABLE',
+  /** A Fail step failed the run on purpose. */
+  'FAIL_STEP',
+  /** Every step succeeded or was legitimately skipped. */
+  'NOTHING_TO_RETRY',
+  /** The selection would exceed SageMaker's limit of selected steps. */
+  'TOO_MANY_STEPS',
+  /** The execution's pipeline definition could not be read as a valid graph. */
+  'INVALID_DEFINITION',
+  /** The execution is no longer Failed (e.g. retried or stopped by a person). */
+  'NOT_FAILED',
+  /** The failed execution could not be read. */
+  'UNREADABLE_EXECUTION',
+  /** SageMaker (or EventBridge Scheduler) rejected the retry. */
+  'START_REJECTED',
+  /** The policy delays retries but the handler has no scheduler configuration. */
+  'NO_SCHEDULER',
+  /** A person stopped the execution (it was Stopping when it ended Failed). */
+  'STOPPED_BY_PERSON',
+  /** The deployed configuration for the pipeline could not be read or is invalid. */
+  'CONFIGURATION_ERROR',
+  /** SageMaker described another pipeline or execution than the event named. */
+  'EVENT_MISMATCH',
+] as const;
+export type SkipReason = typeof SKIP_REASONS[number];
 
 /** Why a step failed. The jsii enum `FailureClass` of the constructs has exactly these values (a test checks it). */
 export const FAILURE_CLASSES = [

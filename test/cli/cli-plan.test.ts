@@ -95,7 +95,7 @@ describe('cdk-sagemaker-pipelines plan', () => {
   test.each([
     ['a missing --steps', ['plan', '--definition', ABALONE], /plan needs both --definition FILE and --steps FILE/],
     ['an unknown option', ['plan', '--definition', ABALONE, '--steps', ABALONE, '--bogus'], /Unknown option '--bogus'/],
-    ['an unknown command', ['frobnicate'], /Unknown command "frobnicate"; expected "plan" or "retry"/],
+    ['an unknown command', ['frobnicate'], /Unknown command "frobnicate"; expected "plan", "retry" or "history"/],
     ['a retry without an execution ARN', ['retry', 'not-an-arn'], /retry needs exactly one pipeline execution ARN/],
     ['a zero --max-attempts', ['retry', 'arn:aws:sagemaker:us-east-1:111122223333:pipeline/p/execution/x', '--max-attempts', '0'], /--max-attempts must be a whole number from 1 to 10; received 0/],
   ])('rejects %s with usage and exit 2', (_, args, message) => {

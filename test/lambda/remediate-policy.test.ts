@@ -208,8 +208,8 @@ describe('retry policy in the handler', () => {
       [topicArn, 'SageMaker pipeline abalone: selective retry budget exhausted'],
     ]);
     expect(counts).toEqual([
-      { pipelineName: 'abalone', outcome: 'started', budgetExhausted: false, remediationError: false, failureClasses: ['CAPACITY'] },
-      { pipelineName: 'abalone', outcome: 'skipped', budgetExhausted: true, remediationError: false, failureClasses: [] },
+      { pipelineName: 'abalone', outcome: 'started', budgetExhausted: false, remediationError: false, failureClasses: ['CAPACITY'], stepsReused: 1, stepSecondsReused: 0 },
+      { pipelineName: 'abalone', outcome: 'skipped', budgetExhausted: true, remediationError: false, failureClasses: [], skipReason: 'BUDGET_EXHAUSTED' },
     ]);
   });
 
