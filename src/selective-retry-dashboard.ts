@@ -3,6 +3,7 @@ import * as cloudwatch from 'aws-cdk-lib/aws-cloudwatch';
 import { METRICS } from './kernel/contract';
 import type { SelectiveRetry } from './selective-retry';
 import { SkipReason } from './skip-reason';
+import { SelectiveRetryHandler } from './selective-retry-handler';
 
 /** Options of `SelectiveRetryDashboardSegment` and `SelectiveRetry.addToDashboard`. */
 export interface SelectiveRetryDashboardSegmentProps {
@@ -55,10 +56,18 @@ export class SelectiveRetryDashboardSegment {
     ];
   }
 
-  /** The construct's alarms (none unless `alarmOnBudgetExhausted` or `alarmOnDeadLetterQueue` is set). */
+  /**
+   * The alarms that watch this construct: its own (remediation errors, budget exhausted, its own dead-letter queue)
+   * and the stack's shared dead-letter queue alarm, each that exists.
+   */
   public alarmWidgets(): cloudwatch.IWidget[] {
-    const alarms = [this.retry.budgetExhaustedAlarm, this.retry.deadLetterQueueAlarm].filter((a): a is cloudwatch.Alarm => a !== undefined);
-    return alarms.map((alarm) => new cloudwatch.AlarmWidget({ alarm, title: alarm.node.id, width: ALARM_WIDTH, height: ALARM_HEIGHT }));
+    const alarms: Array<[cloudwatch.Alarm | undefined, string]> = [
+      [this.retry.remediationErrorsAlarm, 'Remediation errors'],
+      [this.retry.budgetExhaustedAlarm, 'Retry budget exhausted'],
+      [this.retry.deadLetterQueueAlarm, 'Dead-letter queue'],
+      [SelectiveRetryHandler.of(this.retry).deadLetterQueueAlarm, 'Dead-letter queue of the stack\'s handler'],
+    ];
+    return alarms.flatMap(([alarm, title]) => (alarm ? [new cloudwatch.AlarmWidget({ alarm, title, width: ALARM_WIDTH, height: ALARM_HEIGHT })] : []));
   }
 
   private header(): cloudwatch.IWidget {

@@ -1,7 +1,7 @@
 import { App, Stack } from 'aws-cdk-lib';
 import { Template } from 'aws-cdk-lib/assertions';
 import * as cloudwatch from 'aws-cdk-lib/aws-cloudwatch';
-import { Pipeline, SelectiveRetry, SelectiveRetryDashboardSegment, SkipReason } from '../../src';
+import { Pipeline, SelectiveRetry, SelectiveRetryDashboardSegment, SelectiveRetryHandler, SkipReason } from '../../src';
 import { METRICS, SKIP_REASONS } from '../../src/kernel/contract';
 
 const ENV = { account: '111122223333', region: 'us-east-1' };
@@ -9,8 +9,10 @@ const ENV = { account: '111122223333', region: 'us-east-1' };
 function healing(props: { alarms?: boolean } = {}) {
   const stack = new Stack(new App(), 'Stack', { env: ENV });
   const pipeline = Pipeline.fromPipelineName(stack, 'Abalone', 'abalone');
+  // Without `alarms`, every alarm is off (the remediation-error and shared dead-letter alarms are on by default).
+  SelectiveRetryHandler.configure(stack, { alarmOnDeadLetterQueue: props.alarms === true });
   const retry = new SelectiveRetry(stack, 'Heal', {
-    pipelines: [pipeline], alarmOnBudgetExhausted: props.alarms, alarmOnDeadLetterQueue: props.alarms,
+    pipelines: [pipeline], alarmOnBudgetExhausted: props.alarms, alarmOnRemediationErrors: props.alarms === true,
   });
   return { stack, retry };
 }
@@ -68,7 +70,7 @@ describe('SelectiveRetry dashboard', () => {
 
     expect(segment.summaryWidgets()).toHaveLength(2);
     const alarms = segment.alarmWidgets();
-    expect(alarms.map((w) => (w.toJson()[0] as any).properties.title)).toEqual(['BudgetExhaustedAlarm', 'DeadLetterQueueAlarm']);
+    expect(alarms.map((w) => (w.toJson()[0] as any).properties.title)).toEqual(['Remediation errors', 'Retry budget exhausted', 'Dead-letter queue of the stack\'s handler']);
     expect(new SelectiveRetryDashboardSegment(healing().retry).alarmWidgets()).toEqual([]);
   });
 

@@ -32,17 +32,15 @@ describe('the README abalone example (examples/abalone)', () => {
     expect(policies).not.toMatch(/"Resource":"\*"/);
   });
 
-  test('cdk-nag: the only findings are the job role\'s data prefixes and the pipeline role\'s job-type wildcards', () => {
+  test('cdk-nag: the only findings are the job role\'s data prefixes (the pipeline role\'s job-type wildcards are acknowledged)', () => {
     Aspects.of(stack).add(new AwsSolutionsChecks());
     const errors = Annotations.fromStack(stack).findError('*', Match.stringLikeRegexp('AwsSolutions-.*'));
     const findings = [...new Set(errors.map((e) => `${e.id.split('/').slice(0, 3).join('/')} ${String(e.entry.data).replace(/\].*/s, ']')}`))].sort();
-    // Objects under a prefix are a wildcard by nature (the app's choice, on the app's role); the job-type wildcards
-    // are the names SageMaker generates at run time.
+    // Objects under a prefix are a wildcard by nature (the app's choice, on the app's role). The pipeline role's
+    // job-type wildcards (names SageMaker generates at run time) are acknowledged by the library, on roles it creates.
     expect(findings).toEqual([
       ...['abalone', 'abalone/evaluation', 'abalone/models', 'abalone/test', 'abalone/train', 'abalone/validation']
         .map((prefix) => `/Abalone/JobRole AwsSolutions-IAM5[Resource::<Data666C94C7.Arn>/${prefix}/*]`),
-      '/Abalone/Pipeline AwsSolutions-IAM5[Resource::arn:<AWS::Partition>:sagemaker:eu-west-1:111122223333:processing-job/*]',
-      '/Abalone/Pipeline AwsSolutions-IAM5[Resource::arn:<AWS::Partition>:sagemaker:eu-west-1:111122223333:training-job/*]',
     ]);
   });
 });

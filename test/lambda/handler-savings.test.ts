@@ -14,6 +14,7 @@ import {
   StartPipelineExecutionCommand,
 } from '@aws-sdk/client-sagemaker';
 import { PublishCommand, SNSClient } from '@aws-sdk/client-sns';
+import { GetParametersCommand, SSMClient } from '@aws-sdk/client-ssm';
 import { mockClient } from 'aws-sdk-client-mock';
 import { handler } from '../../lambda/selective-retry-handler.lambda';
 
@@ -23,9 +24,14 @@ const TOPIC = 'arn:aws:sns:us-east-1:111122223333:healing';
 const EVENT = {
   'source': 'aws.sagemaker',
   'detail-type': 'SageMaker Model Building Pipeline Execution Status Change',
-  'detail': { pipelineArn: PIPELINE_ARN, pipelineExecutionArn: EXECUTION_ARN, currentPipelineExecutionStatus: 'Failed' },
+  'detail': {
+    pipelineArn: PIPELINE_ARN, pipelineExecutionArn: EXECUTION_ARN, currentPipelineExecutionStatus: 'Failed',
+    previousPipelineExecutionStatus: 'Executing', executionEndTime: '2026-01-05T02:22:00Z',
+  },
 };
-const POLICY = { version: 1, maxAttempts: 2, pipelineNames: ['churn'], metricsId: 'StackHealing1234', notifications: { events: true, topicArn: TOPIC } };
+const POLICY = { maxAttempts: 2, metricsId: 'StackHealing1234', notifications: { events: true, topicArn: TOPIC } };
+/** The configuration the stack deploys: one SSM parameter holding one document. */
+const PARAMETER = '/cdk-sagemaker-pipelines/selective-retry/Stack/Healing';
 /** Prepare -> Train -> Evaluate. */
 const DEFINITION = JSON.stringify({
   Version: '2020-12-01',
@@ -38,13 +44,34 @@ const DEFINITION = JSON.stringify({
 const at = (minute: number) => new Date(Date.UTC(2026, 0, 5, 2, minute));
 
 process.env.AWS_REGION = 'us-east-1';
+process.env.SELECTIVE_RETRY_CONFIGURATION_PARAMETERS = JSON.stringify([PARAMETER]);
 const sagemaker = mockClient(SageMakerClient);
+const ssm = mockClient(SSMClient);
+/** Each test runs 6 minutes after the previous one: past the configuration's 5-minute cache, so each reads its own. */
+let clock = Date.now();
 const eventBridge = mockClient(EventBridgeClient);
 const sns = mockClient(SNSClient);
 let logs: any[];
 let emf: any[];
 
+/** Deploys `policy` for pipeline `churn`, as the stack would. */
+function givenPolicy(policy: Record<string, unknown>) {
+  ssm.reset();
+  ssm.on(GetParametersCommand).resolves({
+    Parameters: [{ Name: PARAMETER, Value: JSON.stringify({ version: 2, pipelineNames: ['churn'], policy }) }], InvalidParameters: [],
+  });
+}
+
+/** Delivers the bare event, as the rule does, with `policy` deployed. */
+function handle(policy: Record<string, unknown>) {
+  givenPolicy(policy);
+  return handler(EVENT);
+}
+
 beforeEach(() => {
+  clock += 6 * 60_000;
+  const now = clock;
+  jest.spyOn(Date, 'now').mockImplementation(() => now);
   sagemaker.reset();
   eventBridge.reset();
   sns.reset();
@@ -83,7 +110,7 @@ const EXPECTED_SAVINGS = { reusedSteps: ['Prepare'], stepSecondsReused: 1080, ru
 test('a started retry reports what it reuses in the log line, the event and the SNS message, and counts it', async () => {
   givenFailedExecution(TRAIN_FAILED);
 
-  const result = await handler({ event: EVENT, policy: POLICY });
+  const result = await handle(POLICY);
 
   expect(result).toMatchObject({ outcome: 'started', selectedSteps: ['Train', 'Evaluate'], savings: EXPECTED_SAVINGS });
   expect(logs.find((l) => l.message === 'selective-retry decision')).toMatchObject({ savings: EXPECTED_SAVINGS });
@@ -104,7 +131,7 @@ test('a started retry reports what it reuses in the log line, the event and the 
 test('a dry run reports the savings but counts none (nothing will run)', async () => {
   givenFailedExecution(TRAIN_FAILED);
 
-  const result = await handler({ event: EVENT, policy: { ...POLICY, dryRun: true } });
+  const result = await handle({ ...POLICY, dryRun: true });
 
   expect(result).toMatchObject({ outcome: 'planned', savings: EXPECTED_SAVINGS });
   expect(emf.filter((r) => r.StepsReused !== undefined || r.StepSecondsReused !== undefined)).toEqual([]);
@@ -113,7 +140,7 @@ test('a dry run reports the savings but counts none (nothing will run)', async (
 test('a skip is counted in total and by its reason code, per pipeline and per construct', async () => {
   givenFailedExecution(TRAIN_FAILED);
 
-  const result = await handler({ event: EVENT, policy: { ...POLICY, retryOn: { mode: 'CLASSES', classes: ['THROTTLING'] } } });
+  const result = await handle({ ...POLICY, retryOn: { mode: 'CLASSES', classes: ['THROTTLING'] } });
 
   expect(result).toMatchObject({ outcome: 'skipped', skipReason: 'NOT_RETRYABLE' });
   expect(result.savings).toBeUndefined();
@@ -136,7 +163,7 @@ test.each<[string, SkipCase, string]>([
     });
   }
 
-  const result = await handler({ event: EVENT, policy: POLICY });
+  const result = await handle(POLICY);
 
   expect(result).toMatchObject({ outcome: 'skipped', skipReason: code });
   expect(emf).toContainEqual(expect.objectContaining({ SelectiveRetry: 'StackHealing1234', RetriesSkipped: 1, SkipReason: code }));
