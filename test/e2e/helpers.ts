@@ -56,7 +56,7 @@ export function startRequests(emu: SageMakerEmulator): Array<Record<string, any>
   return emu.callsOf('StartPipelineExecution').filter((c) => c.request.SelectiveExecutionConfig).map((c) => c.request);
 }
 
-/** The failed steps plus everything downstream of them in `definition` (DESIGN.md "Selection"). */
+/** The failed steps plus everything downstream of them in `definition` (docs/sagemaker-behaviour.md, "Which steps a retry selects"). */
 export function downstreamOf(definition: string, steps: string[]): string[] {
   return [...downstreamClosure(parseDefinition(definition), steps)].sort();
 }
