@@ -66,7 +66,8 @@ export function deployedStack(policy: HarnessPolicy, target: DeploymentTarget): 
 function synthesize(policy: HarnessPolicy, target: DeploymentTarget): DeployedStack {
   const outdir = mkdtempSync(path.join(tmpdir(), 'harness-synth-'));
   try {
-    const app = new App({ outdir });
+    // No stack traces in construct metadata and no copy of the handler asset: the template is all the harness reads.
+    const app = new App({ outdir, stackTraces: false, analyticsReporting: false, context: { 'aws:cdk:disable-asset-staging': true } });
     const stack = new Stack(app, DEPLOYED_STACK_NAME, { env: { account: target.account, region: target.region } });
     new SelectiveRetry(stack, DEPLOYED_CONSTRUCT_ID, {
       ...selectiveRetryOptionsOf(stack, policy),

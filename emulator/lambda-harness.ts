@@ -20,14 +20,11 @@
 import { ChildProcess, spawn } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import * as path from 'node:path';
-import { DEPLOYED_CONSTRUCT_ID, DEPLOYED_STACK_NAME, DeployedStack, deployedStack } from './deployed-stack';
+import { DeployedStack, deployedStack } from './deployed-stack';
 import { matchesEventPattern } from './event-pattern';
 import { EventBridgeEvent } from './events';
 import { SageMakerEmulator } from './sagemaker-emulator';
-import { CONFIGURATION_PARAMETER_PREFIX, HANDLER_ENV } from '../src/kernel/contract';
-
-/** The SSM parameter a stack `EmulatorStack` with a `SelectiveRetry` healing one rule group renders. */
-export const CONFIGURATION_PARAMETER = `${CONFIGURATION_PARAMETER_PREFIX}${DEPLOYED_STACK_NAME}/${DEPLOYED_CONSTRUCT_ID}`;
+import { HANDLER_ENV } from '../src/kernel/contract';
 
 /** Where `npx projen bundle:handler` writes the handler bundle. */
 export const HANDLER_BUNDLE = path.resolve(__dirname, '..', 'assets', 'selective-retry-handler', 'index.js');
@@ -186,6 +183,11 @@ export class LambdaHarness {
     /** What the synthesized stack deploys: rule patterns, SSM parameters, the function's environment. */
     public readonly deployed: DeployedStack,
   ) {}
+
+  /** The names of the SSM parameters the construct rendered the policy into (one per rule group). */
+  public get configurationParameters(): string[] {
+    return [...this.deployed.parameters.keys()];
+  }
 
   /** Results of finished invocations, in order. */
   public get results(): HandlerResult[] {
