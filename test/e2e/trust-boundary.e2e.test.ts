@@ -9,6 +9,8 @@ import { EventBridgeEvent } from '../../emulator/events';
 import { FAILURE_REASONS } from '../../emulator/faults';
 import { ABALONE_PIPELINE, installAbalone } from '../../emulator/scenarios';
 
+// The first world of the file synthesizes the stack (aws-cdk-lib loads once per file), as the other e2e files allow for.
+jest.setTimeout(60_000);
 afterEach(closeWorlds);
 
 /** A world whose pipeline failed once at Train (capacity), with the handler not subscribed to the events. */
