@@ -149,8 +149,10 @@ function arnOf(logicalId: string, resources: Record<string, Resource>, { account
 /** Maps the harness's policy onto the construct's props. Unknown fields throw, so a test cannot silently lose one. */
 export function selectiveRetryOptionsOf(scope: Stack, policy: HarnessPolicy): SelectiveRetryOptions {
   // `version` is the configuration document's, which the construct writes itself.
-  const { pipelineNames: _names, version: _version, maxAttempts, retryOn, delay, parameterOverrides, dryRun,
-    fullRerunAboveSelectionLimit, notifications, ...unknown } = policy as Record<string, any>;
+  const {
+    pipelineNames: _names, version: _version, maxAttempts, retryOn, delay, parameterOverrides, dryRun,
+    fullRerunAboveSelectionLimit, notifications, ...unknown
+  } = policy as Record<string, any>;
   if (Object.keys(unknown).length > 0) {
     throw new Error(`the harness does not know the policy field(s) ${Object.keys(unknown).join(', ')}; `
       + 'allowed: maxAttempts, retryOn, delay, parameterOverrides, dryRun, fullRerunAboveSelectionLimit, notifications');

@@ -11,7 +11,11 @@ const ARN = 'arn:aws:sagemaker:us-east-1:111122223333:pipeline/AbalonePipeline';
 
 function failedEvent(overrides: { source?: string; detailType?: string; detail?: Record<string, unknown> } = {}) {
   return {
-    'version': '0', 'id': 'e-1', 'account': TARGET.account, 'region': TARGET.region, 'time': '2026-01-05T10:00:00Z',
+    'version': '0',
+    'id': 'e-1',
+    'account': TARGET.account,
+    'region': TARGET.region,
+    'time': '2026-01-05T10:00:00Z',
     'source': overrides.source ?? EVENT_SOURCE,
     'detail-type': overrides.detailType ?? EXECUTION_STATUS_CHANGE,
     'resources': [ARN, `${ARN}/execution/abc123`],
@@ -60,11 +64,10 @@ describe('the pattern SelectiveRetry renders', () => {
   test('many pipelines, however the construct groups them into rules: every healed pipeline matches, no other', () => {
     const names = Array.from({ length: 12 }, (_, i) => `Pipeline-${i}`);
     const deployed = deployedStack({ maxAttempts: 2, pipelineNames: names }, TARGET);
-    const arnOf = (name: string) => ARN.replace('AbalonePipeline', name);
-    for (const name of names) {
-      expect(deployed.eventPatterns.some((p) => matchesEventPattern(p, failedEvent({ detail: { pipelineArn: arnOf(name).toLowerCase() } })))).toBe(true);
-    }
-    expect(deployed.eventPatterns.some((p) => matchesEventPattern(p, failedEvent({ detail: { pipelineArn: arnOf('Pipeline-12') } })))).toBe(false);
+    const delivered = (name: string) => deployed.eventPatterns
+      .some((p) => matchesEventPattern(p, failedEvent({ detail: { pipelineArn: ARN.replace('AbalonePipeline', name) } })));
+    for (const name of names) expect(delivered(name.toLowerCase())).toBe(true);
+    expect(delivered('Pipeline-12')).toBe(false);
   });
 });
 
