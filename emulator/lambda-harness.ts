@@ -24,7 +24,7 @@ import { DeployedStack, deployedStack } from './deployed-stack';
 import { matchesEventPattern } from './event-pattern';
 import { EventBridgeEvent } from './events';
 import { SageMakerEmulator } from './sagemaker-emulator';
-import { HANDLER_ENV } from '../src/kernel/contract';
+import { HANDLER_ENV, Outcome } from '../src/kernel/contract';
 
 /** Where `npx projen bundle:handler` writes the handler bundle. */
 export const HANDLER_BUNDLE = path.resolve(__dirname, '..', 'assets', 'selective-retry-handler', 'index.js');
@@ -46,9 +46,9 @@ export interface RetryPolicyInput {
   readonly [key: string]: unknown;
 }
 
-/** What the handler resolves to (the documented contract). */
+/** What the handler resolves to (the documented contract; the outcomes are the shared kernel's). */
 export interface HandlerResult {
-  readonly outcome: 'started' | 'skipped' | 'ignored';
+  readonly outcome: Outcome;
   readonly reason: string;
   readonly selectedSteps?: string[];
   readonly pipelineExecutionArn?: string;
