@@ -8,10 +8,10 @@
  *   `AWS_ENDPOINT_URL_SAGEMAKER` pointing at the emulator, set BEFORE the bundle is loaded (it creates its
  *   SageMakerClient at module load).
  * - The input is what the EventBridge rule target sends: the bare event. The policy is deployed as the stack deploys
- *   it: one configuration document in an SSM String parameter (served by the emulator's parameter store,
- *   side-services.ts), named in the function's `SELECTIVE_RETRY_CONFIGURATION_PARAMETERS` environment variable.
- * - Only events the rule would match are delivered (source `aws.sagemaker`, execution-status detail-type, status
- *   `Failed`, pipeline ARN equal to one of the policy's pipelines ignoring case — DESIGN.md "Wiring").
+ *   it — the harness synthesizes a real stack with a `SelectiveRetry` for the policy (deployed-stack.ts), loads the
+ *   SSM parameters it renders into the emulator's parameter store (side-services.ts) and gives the function the
+ *   environment the template gives it.
+ * - Only events one of the rendered rules' `EventPattern`s matches are delivered (event-pattern.ts).
  * - A thrown error is retried like Lambda asynchronous invocation: "Lambda retries the function two more times"
  *   (https://docs.aws.amazon.com/lambda/latest/dg/invocation-async-error-handling.html); after that the event goes
  *   to the dead-letter list.
@@ -20,12 +20,11 @@
 import { ChildProcess, spawn } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import * as path from 'node:path';
-import { EXECUTION_STATUS_CHANGE, EventBridgeEvent, EVENT_SOURCE } from './events';
+import { DeployedStack, deployedStack } from './deployed-stack';
+import { matchesEventPattern } from './event-pattern';
+import { EventBridgeEvent } from './events';
 import { SageMakerEmulator } from './sagemaker-emulator';
-import { CONFIGURATION_PARAMETER_PREFIX, HANDLER_ENV } from '../src/kernel/contract';
-
-/** The SSM parameter the harness deploys the policy in, as a stack `EmulatorStack` with a `SelectiveRetry` would. */
-export const CONFIGURATION_PARAMETER = `${CONFIGURATION_PARAMETER_PREFIX}EmulatorStack/SelectiveRetry`;
+import { HANDLER_ENV, Outcome } from '../src/kernel/contract';
 
 /** Where `npx projen bundle:handler` writes the handler bundle. */
 export const HANDLER_BUNDLE = path.resolve(__dirname, '..', 'assets', 'selective-retry-handler', 'index.js');
@@ -37,16 +36,19 @@ export function assertHandlerBundle(bundle = HANDLER_BUNDLE): void {
   }
 }
 
-/** The policy deployed for the healed pipelines (`maxAttempts`, `pipelineNames`, and any other policy field). */
+/**
+ * The policy deployed for the healed pipelines: `pipelineNames` and the fields of the configuration document's policy
+ * (`maxAttempts`, `retryOn`, `delay`, ...), which the harness maps onto `SelectiveRetryProps` (deployed-stack.ts).
+ */
 export interface RetryPolicyInput {
   readonly maxAttempts: number;
   readonly pipelineNames: string[];
   readonly [key: string]: unknown;
 }
 
-/** What the handler resolves to (the documented contract). */
+/** What the handler resolves to (the documented contract; the outcomes are the shared kernel's). */
 export interface HandlerResult {
-  readonly outcome: 'started' | 'skipped' | 'ignored';
+  readonly outcome: Outcome;
   readonly reason: string;
   readonly selectedSteps?: string[];
   readonly pipelineExecutionArn?: string;
@@ -70,8 +72,9 @@ export interface Invocation {
 export interface HarnessOptions {
   readonly policy: RetryPolicyInput;
   /**
-   * Deploy the policy as configuration (an SSM parameter named in the function's environment), as the stack does
-   * (default true). With false the function has no configuration: it must start nothing.
+   * Deploy the policy as configuration (the SSM parameters the construct renders, named in the function's
+   * environment), as the stack does (default true). With false the function has no configuration: it must start
+   * nothing (the rules still filter the events).
    */
   readonly deployConfiguration?: boolean;
   /** Deliver matching emulator events by itself (default true). With false, call `deliver()`. */
@@ -87,7 +90,7 @@ export interface HarnessOptions {
    * duplicate deliveries are handled one after the other (default 1, as deployed).
    */
   readonly reservedConcurrency?: number;
-  /** Extra environment of the function (what the construct would set, e.g. the scheduler role and group). */
+  /** Environment added to (or replacing) what the construct gives the function. */
   readonly env?: Record<string, string>;
   readonly bundle?: string;
 }
@@ -147,9 +150,10 @@ export class LambdaHarness {
   public static async start(emulator: SageMakerEmulator, options: HarnessOptions): Promise<LambdaHarness> {
     const bundle = options.bundle ?? HANDLER_BUNDLE;
     assertHandlerBundle(bundle);
-    const harness = new LambdaHarness(emulator, options, bundle);
+    const deployed = deployedStack(options.policy, emulator);
+    const harness = new LambdaHarness(emulator, options, bundle, deployed);
     if (options.deployConfiguration ?? true) {
-      emulator.sideEffects.ssmParameters.set(CONFIGURATION_PARAMETER, JSON.stringify(configurationDocument(options.policy)));
+      for (const [name, value] of deployed.parameters) emulator.sideEffects.ssmParameters.set(name, value);
     }
     await harness.boot();
     return harness;
@@ -172,7 +176,18 @@ export class LambdaHarness {
   private exited = false;
   private stderr = '';
 
-  private constructor(private readonly emulator: SageMakerEmulator, private readonly options: HarnessOptions, private readonly bundle: string) {}
+  private constructor(
+    private readonly emulator: SageMakerEmulator,
+    private readonly options: HarnessOptions,
+    private readonly bundle: string,
+    /** What the synthesized stack deploys: rule patterns, SSM parameters, the function's environment. */
+    public readonly deployed: DeployedStack,
+  ) {}
+
+  /** The names of the SSM parameters the construct rendered the policy into (one per rule group). */
+  public get configurationParameters(): string[] {
+    return [...this.deployed.parameters.keys()];
+  }
 
   /** Results of finished invocations, in order. */
   public get results(): HandlerResult[] {
@@ -184,13 +199,9 @@ export class LambdaHarness {
     return this.invocations.flatMap((i) => i.logs);
   }
 
-  /** Whether the EventBridge rule (DESIGN.md "Wiring") would send this event to the function. */
+  /** Whether one of the rules the construct rendered would send this event to the function. */
   public matchesRule(event: EventBridgeEvent): boolean {
-    const d = event.detail as Record<string, unknown>;
-    if (event.source !== EVENT_SOURCE || event['detail-type'] !== EXECUTION_STATUS_CHANGE) return false;
-    if (d.currentPipelineExecutionStatus !== 'Failed') return false;
-    const arn = String(d.pipelineArn ?? '').toLowerCase();
-    return this.options.policy.pipelineNames.some((n) => arn.endsWith(`:pipeline/${n.toLowerCase()}`));
+    return this.deployed.eventPatterns.some((pattern) => matchesEventPattern(pattern, event));
   }
 
   /**
@@ -300,8 +311,7 @@ export class LambdaHarness {
       AWS_CONFIG_FILE: '/dev/null',
       AWS_SHARED_CREDENTIALS_FILE: '/dev/null',
       AWS_EC2_METADATA_DISABLED: 'true',
-      ...((this.options.deployConfiguration ?? true) ? { [HANDLER_ENV.configurationParameters]: JSON.stringify([CONFIGURATION_PARAMETER]) } : {}),
-    }, this.options.env ?? {});
+    }, this.functionEnvironment(), this.options.env ?? {});
     const child = spawn(process.execPath, ['-e', CHILD_SOURCE], { env, stdio: ['ignore', 'pipe', 'pipe', 'ipc'] });
     this.child = child;
     child.stdout?.on('data', (d) => this.strayLogs.push(String(d)));
@@ -344,6 +354,16 @@ export class LambdaHarness {
     }
   }
 
+  /** The environment the template gives the function; without deployed configuration, no configuration variables. */
+  private functionEnvironment(): Record<string, string> {
+    const environment = { ...this.deployed.environment };
+    if (!(this.options.deployConfiguration ?? true)) {
+      delete environment[HANDLER_ENV.configurationParameters];
+      delete environment[HANDLER_ENV.configurationDigest];
+    }
+    return environment;
+  }
+
   private async invoke(event: EventBridgeEvent, attempt: number, payload: unknown = event): Promise<Invocation> {
     const id = this.nextId++;
     const input = structuredClone(payload);
@@ -371,10 +391,4 @@ export class LambdaHarness {
     invocation.done = true;
     return invocation;
   }
-}
-
-/** The configuration document a `SelectiveRetry` with this policy renders (version 2: names and policy apart). */
-export function configurationDocument(policy: RetryPolicyInput): Record<string, unknown> {
-  const { version: _version, pipelineNames, ...rest } = policy;
-  return { version: 2, pipelineNames, policy: rest };
 }

@@ -414,13 +414,8 @@ test('a policy with a delay schedules the retry through EventBridge Scheduler; t
     // The duplicate must arrive while the schedule waits: give the wait 2 s of real time, so that a loaded machine
     // (the duplicate's handler run takes longer than the 200 ms default) does not let the schedule fire first.
     emulator: { scheduleRealWaitMs: 2_000 },
-    harness: {
-      policy: { ...policy(), delay: { strategy: 'FIXED', baseSeconds: 60 } },
-      env: {
-        SELECTIVE_RETRY_SCHEDULER_ROLE_ARN: 'arn:aws:iam::111122223333:role/selective-retry-scheduler',
-        SELECTIVE_RETRY_SCHEDULE_GROUP: 'selective-retry',
-      },
-    },
+    // The scheduler role and group come from the function's environment as the construct renders it.
+    harness: { policy: { ...policy(), delay: { strategy: 'FIXED', baseSeconds: 60 } } },
   });
   const failedArn = await runAndHeal(w, { PipelineName: ABALONE_PIPELINE });
 
@@ -428,6 +423,10 @@ test('a policy with a delay schedules the retry through EventBridge Scheduler; t
   const { schedules, scheduleRuns } = w.emu.sideEffects;
   expect(schedules).toHaveLength(1); // the duplicate found it already there
   expect(schedules[0].ScheduleExpression).toMatch(/^at\(\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\)$/);
+  // in the group, with the role, that the stack deploys
+  expect(schedules[0].GroupName).toBe(w.harness.deployed.environment.SELECTIVE_RETRY_SCHEDULE_GROUP);
+  expect(schedules[0].Target.RoleArn).toBe(w.harness.deployed.environment.SELECTIVE_RETRY_SCHEDULER_ROLE_ARN);
+  expect(schedules[0].Target.RoleArn).toMatch(/^arn:aws:iam::111122223333:role\/.*SchedulerRole/);
   const scheduled = JSON.parse(schedules[0].Target.Input);
   expect(scheduled.SelectiveExecutionConfig.SourcePipelineExecutionArn).toBe(failedArn);
   expect(scheduleRuns).toHaveLength(1);

@@ -7,9 +7,10 @@ import { StartPipelineExecutionCommand } from '@aws-sdk/client-sagemaker';
 import { closeWorlds, startRequests, world } from './helpers';
 import { EventBridgeEvent } from '../../emulator/events';
 import { FAILURE_REASONS } from '../../emulator/faults';
-import { CONFIGURATION_PARAMETER } from '../../emulator/lambda-harness';
 import { ABALONE_PIPELINE, installAbalone } from '../../emulator/scenarios';
 
+// The first world of the file synthesizes the stack (aws-cdk-lib loads once per file), as the other e2e files allow for.
+jest.setTimeout(60_000);
 afterEach(closeWorlds);
 
 /** A world whose pipeline failed once at Train (capacity), with the handler not subscribed to the events. */
@@ -32,8 +33,10 @@ async function failedOnce(harness: { policy: Record<string, unknown>; deployConf
 test('the bare event of a deployed pipeline is healed; the configuration is read from SSM', async () => {
   const { w, failed } = await failedOnce({ policy: {} });
   const invocation = await w.harness.invokeDirectly(failed);
-  expect(invocation.result).toMatchObject({ outcome: 'started', configuration: CONFIGURATION_PARAMETER });
-  expect(w.emu.sideEffects.ssmReads).toEqual([{ operation: 'GetParameters', names: [CONFIGURATION_PARAMETER] }]);
+  const [configuration] = w.harness.configurationParameters;
+  expect(configuration).toMatch(/^\/cdk-sagemaker-pipelines\/selective-retry\/EmulatorStack\//);
+  expect(invocation.result).toMatchObject({ outcome: 'started', configuration });
+  expect(w.emu.sideEffects.ssmReads).toEqual([{ operation: 'GetParameters', names: [configuration] }]);
 });
 
 test('no configuration: a bare event starts nothing', async () => {
