@@ -19,10 +19,10 @@ import { ExecutionSnapshot, SageMakerPort } from './sagemaker-port';
 import { RetrySavings, retrySavings } from './savings';
 import { SchedulerPort, scheduleName } from './scheduler-port';
 import { DefinitionModel, InvalidDefinitionError, parseDefinition } from '../src/kernel/definition-model';
-import type { SkipReason } from '../src/kernel/contract';
+import type { Outcome, SkipReason } from '../src/kernel/contract';
 
-/** What the handler did with one input. */
-export type Outcome = 'started' | 'scheduled' | 'planned' | 'skipped' | 'ignored';
+/** What the handler did with one input (typed once, in the contract). */
+export type { Outcome };
 
 /** A failed step with the class of its failure. */
 export interface ClassifiedFailedStep extends FailedStep {
