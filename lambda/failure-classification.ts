@@ -5,20 +5,11 @@
  * Step.THROTTLING, Step.SERVICE_FAULT); AlgorithmError and ClientError are the container's or the caller's fault and
  * normally reproduce with the same inputs (https://docs.aws.amazon.com/sagemaker/latest/dg/pipelines-retry-policy.html).
  */
+import { FAILURE_CLASSES, FailureClassName } from '../src/kernel/contract';
 
-/** Why a step failed. Values match the construct's `FailureClass` enum. */
-export type FailureClass =
-  | 'CAPACITY'
-  | 'INTERNAL_ERROR'
-  | 'THROTTLING'
-  | 'RESOURCE_LIMIT'
-  | 'ALGORITHM_ERROR'
-  | 'CLIENT_ERROR'
-  | 'UNKNOWN';
-
-export const FAILURE_CLASSES: readonly FailureClass[] = [
-  'CAPACITY', 'INTERNAL_ERROR', 'THROTTLING', 'RESOURCE_LIMIT', 'ALGORITHM_ERROR', 'CLIENT_ERROR', 'UNKNOWN',
-];
+/** Why a step failed: the contract's list, which the construct's jsii enum `FailureClass` equals (a test checks it). */
+export type FailureClass = FailureClassName;
+export { FAILURE_CLASSES };
 
 /**
  * Ordered: the first rule that matches wins. Observed prefixes: `CapacityError: Unable to provision requested ML

@@ -282,7 +282,7 @@ export class Pipeline extends PipelineBase implements iam.IGrantable {
     for (const statement of config.policyStatements ?? []) this.role.addToPrincipalPolicy(statement);
     if (!props.role) acknowledgeGeneratedNames(this.role);
     if (config.stepsKnown === false && props.role === undefined) {
-      Annotations.of(this).addWarningV2('cdk-sagemaker-pipelines:role-for-s3-definition',
+      Annotations.of(this).addWarningV2('cdk-sagemaker-pipelines:roleForS3Definition',
         'The definition is read from S3 at deploy time, so the permissions its steps need are unknown and the created role '
         + 'can only read the definition. Pass `role` (or add statements with addToRolePolicy) so that the steps can run.');
     }

@@ -453,14 +453,14 @@ describe('PipelineDefinition', () => {
       },
     });
     // The steps are unknown at synth time: the created role could not run them, and synth says so.
-    expect(Annotations.fromStack(stack).findWarning('*', Match.stringLikeRegexp('role-for-s3-definition'))).toHaveLength(1);
+    expect(Annotations.fromStack(stack).findWarning('*', Match.stringLikeRegexp('roleForS3Definition'))).toHaveLength(1);
   });
 
   test('a role given with an S3 definition raises no warning', () => {
     const stack = newStack();
     const role = new iam.Role(stack, 'Role', { assumedBy: new iam.ServicePrincipal('sagemaker.amazonaws.com') });
     new Pipeline(stack, 'Pipeline', { role, definition: PipelineDefinition.fromS3Location({ bucket: 'shared-defs', key: 'd.json' }) });
-    expect(Annotations.fromStack(stack).findWarning('*', Match.stringLikeRegexp('role-for-s3-definition'))).toHaveLength(0);
+    expect(Annotations.fromStack(stack).findWarning('*', Match.stringLikeRegexp('roleForS3Definition'))).toHaveLength(0);
   });
 });
 

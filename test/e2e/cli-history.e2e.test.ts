@@ -10,6 +10,10 @@ import { closeWorlds, runAndHeal, world, World } from './helpers';
 import { FAILURE_REASONS } from '../../emulator/faults';
 import { ABALONE_DURATIONS, ABALONE_PIPELINE, installAbalone } from '../../emulator/scenarios';
 
+// Each test synthesizes the healing stack (first time in a process: seconds) and runs the bundled CLI in fresh
+// Node.js processes; on a busy machine that exceeds jest's 5 s default.
+jest.setTimeout(60_000);
+
 const CLI = path.join(__dirname, '..', '..', 'assets', 'cli', 'cli.js');
 const run = promisify(execFile);
 
