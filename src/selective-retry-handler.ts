@@ -306,7 +306,7 @@ export class SelectiveRetryHandler extends Construct {
         + 'the jobs it starts at run time, and AWS documents neither the name pattern nor a tag the jobs carry, so no narrower '
         + 'ARN or tag condition is reliable. The function only reads the jobs a failed execution\'s steps report; the calls '
         + 'return job descriptions, never data.',
-      appliesTo: [{ regex: '/^Resource::arn:<AWS::Partition>:sagemaker:[^:]+:[^:]+:(processing|training|transform)-job\\/\\*$/g' }],
+      appliesTo: [{ regex: '/^Resource::arn:<AWS::Partition>:sagemaker:(<AWS::Region>|[a-z0-9-]+):(<AWS::AccountId>|[0-9]{12}):(processing|training|transform)-job\\/\\*$/g' }],
     }]);
   }
 
@@ -396,7 +396,7 @@ export class SelectiveRetryHandler extends Construct {
         id: 'AwsSolutions-IAM5',
         reason: 'One-time schedules are named at run time (one per delayed retry): the handler may create them only in the '
           + 'stack\'s own schedule group (schedule/GROUP/*).',
-        appliesTo: [{ regex: '/^Resource::arn:<AWS::Partition>:scheduler:[^:]+:[^:]+:schedule\\/<CdkSageMakerPipelinesSelectiveRetryScheduleGroup[0-9A-F]{8}>\\/\\*$/g' }],
+        appliesTo: [{ regex: '/^Resource::arn:<AWS::Partition>:scheduler:(<AWS::Region>|[a-z0-9-]+):(<AWS::AccountId>|[0-9]{12}):schedule\\/<CdkSageMakerPipelinesSelectiveRetryScheduleGroup[0-9A-F]{8}>\\/\\*$/g' }],
       }]);
     }
     for (const pipeline of pipelines) {
