@@ -13,13 +13,13 @@
  * when the demo takes longer than its time limit.
  */
 import { StartPipelineExecutionCommand } from '@aws-sdk/client-sagemaker';
-import { formatHistory, formatSeconds, readHistory } from '../lambda/history';
-import type { RetrySavings } from '../lambda/savings';
 import { FAILURE_REASONS } from '../emulator/faults';
 import { LambdaHarness } from '../emulator/lambda-harness';
 import { SageMakerEmulator } from '../emulator/sagemaker-emulator';
 import { ABALONE_PIPELINE, installAbalone } from '../emulator/scenarios';
 import { ExecutionLine, formatDuration, healingReport } from '../emulator/timeline';
+import { formatHistory, formatSeconds, readHistory } from '../lambda/history';
+import type { RetrySavings } from '../lambda/savings';
 
 const TIME_LIMIT_MS = 45_000;
 const MAX_ATTEMPTS = 2;

@@ -18,8 +18,8 @@ import { describeError, isNotConnectedRejection, isTransientError } from './sage
 import { ExecutionSnapshot, SageMakerPort } from './sagemaker-port';
 import { RetrySavings, retrySavings } from './savings';
 import { SchedulerPort, scheduleName } from './scheduler-port';
-import { DefinitionModel, InvalidDefinitionError, parseDefinition } from '../src/kernel/definition-model';
 import type { Outcome, SkipReason } from '../src/kernel/contract';
+import { DefinitionModel, InvalidDefinitionError, parseDefinition } from '../src/kernel/definition-model';
 
 /** What the handler did with one input (typed once, in the contract). */
 export type { Outcome };

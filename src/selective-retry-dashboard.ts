@@ -2,8 +2,8 @@ import { Duration } from 'aws-cdk-lib';
 import * as cloudwatch from 'aws-cdk-lib/aws-cloudwatch';
 import { METRICS } from './kernel/contract';
 import type { SelectiveRetry } from './selective-retry';
-import { SkipReason } from './skip-reason';
 import { SelectiveRetryHandler } from './selective-retry-handler';
+import { SkipReason } from './skip-reason';
 
 /** Options of `SelectiveRetryDashboardSegment` and `SelectiveRetry.addToDashboard`. */
 export interface SelectiveRetryDashboardSegmentProps {
@@ -67,7 +67,8 @@ export class SelectiveRetryDashboardSegment {
       [this.retry.deadLetterQueueAlarm, 'Dead-letter queue'],
       [SelectiveRetryHandler.of(this.retry).deadLetterQueueAlarm, 'Dead-letter queue of the stack\'s handler'],
     ];
-    return alarms.flatMap(([alarm, title]) => (alarm ? [new cloudwatch.AlarmWidget({ alarm, title, width: ALARM_WIDTH, height: ALARM_HEIGHT })] : []));
+    return alarms.flatMap(([alarm, title]) =>
+      (alarm ? [new cloudwatch.AlarmWidget({ alarm, title, width: ALARM_WIDTH, height: ALARM_HEIGHT })] : []));
   }
 
   private header(): cloudwatch.IWidget {

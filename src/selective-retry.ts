@@ -23,8 +23,8 @@ import { configurationParameterName, renderConfigurationParameter } from './priv
 import { groupsForEventPatterns } from './private/selective-retry/event-pattern-groups';
 import { registerHealedPipeline } from './private/selective-retry/healed-pipelines';
 import { FailureClass, ParameterOverride, RetryDelay, RetryableFailures } from './retry-policy';
-import { SelectiveRetryHandler } from './selective-retry-handler';
 import { SelectiveRetryDashboardSegment, SelectiveRetryDashboardSegmentProps } from './selective-retry-dashboard';
+import { SelectiveRetryHandler } from './selective-retry-handler';
 import { SkipReason } from './skip-reason';
 
 /** The retry policy of `SelectiveRetry`, also accepted by `IPipeline.enableSelectiveRetry`. */

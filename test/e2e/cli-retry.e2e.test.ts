@@ -7,10 +7,10 @@ import * as fs from 'fs';
 import * as path from 'path';
 import { promisify } from 'util';
 import { DescribePipelineExecutionCommand, StartPipelineExecutionCommand } from '@aws-sdk/client-sagemaker';
-import { CONFIGURATION_PARAMETER_PREFIX } from '../../src/kernel/contract';
 import { FAILURE_REASONS } from '../../emulator/faults';
 import { SageMakerEmulator } from '../../emulator/sagemaker-emulator';
 import { ABALONE_PIPELINE, installAbalone } from '../../emulator/scenarios';
+import { CONFIGURATION_PARAMETER_PREFIX } from '../../src/kernel/contract';
 
 // Each test runs the bundled CLI in 1-3 fresh Node.js processes; on a busy machine that exceeds jest's 5 s default.
 jest.setTimeout(60_000);

@@ -25,8 +25,11 @@ const EVENT = {
   'source': 'aws.sagemaker',
   'detail-type': 'SageMaker Model Building Pipeline Execution Status Change',
   'detail': {
-    pipelineArn: PIPELINE_ARN, pipelineExecutionArn: EXECUTION_ARN, currentPipelineExecutionStatus: 'Failed',
-    previousPipelineExecutionStatus: 'Executing', executionEndTime: '2026-01-05T02:22:00Z',
+    pipelineArn: PIPELINE_ARN,
+    pipelineExecutionArn: EXECUTION_ARN,
+    currentPipelineExecutionStatus: 'Failed',
+    previousPipelineExecutionStatus: 'Executing',
+    executionEndTime: '2026-01-05T02:22:00Z',
   },
 };
 const POLICY = { maxAttempts: 2, metricsId: 'StackHealing1234', notifications: { events: true, topicArn: TOPIC } };

@@ -3,10 +3,10 @@
  * SageMaker port: what the handler sends, reads and decides.
  */
 import { PipelineExecutionStep, SageMakerServiceException, StartPipelineExecutionCommandInput } from '@aws-sdk/client-sagemaker';
+import { deployedConfiguration } from './deployed-configuration';
 import { LogRecord, remediate } from '../../lambda/remediate';
 import { ExecutionSnapshot, SageMakerPort } from '../../lambda/sagemaker-port';
 import { SchedulerPort } from '../../lambda/scheduler-port';
-import { deployedConfiguration } from './deployed-configuration';
 
 const PIPELINE_ARN = 'arn:aws:sagemaker:us-east-1:111122223333:pipeline/abalone';
 const EXECUTION_ARN = `${PIPELINE_ARN}/execution/exec0001`;
