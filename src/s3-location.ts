@@ -3,6 +3,7 @@ import * as iam from 'aws-cdk-lib/aws-iam';
 import * as s3 from 'aws-cdk-lib/aws-s3';
 import { Construct } from 'constructs';
 import { ConstructValidationError, received } from './private/errors';
+import { addNagSuppressions } from './private/nag-suppressions';
 
 /** What a job does with an S3 location. */
 export enum S3Access {
@@ -39,6 +40,10 @@ export abstract class S3Location {
    * (the job lists the prefix); the URI ends with `/`, so that `train` does not also select `training/`. Write
    * access: `s3:PutObject` and `s3:AbortMultipartUpload` on `PREFIX/*`. A bucket encrypted with a KMS key also
    * gets `kms:Decrypt` (read) or `kms:GenerateDataKey` and `kms:Decrypt` (write) on that key.
+   *
+   * Objects under a prefix can only be named with a wildcard, which cdk-nag's AwsSolutions-IAM5 reports; the grant
+   * acknowledges that one finding (`Resource::<bucket ARN>/PREFIX/*`) on the role's policy, with the prefix as the
+   * reason, so the role stays clean. The whole bucket (an empty prefix) is not acknowledged: review it yourself.
    *
    * @see https://docs.aws.amazon.com/AmazonS3/latest/userguide/UsingKMSEncryption.html
    * @param bucket the bucket
@@ -156,6 +161,16 @@ class BucketLocation extends S3Location {
 
   private grant(grantee: iam.IGrantable, actions: string[], resourceArns: string[], conditions?: Record<string, any>): void {
     iam.Grant.addToPrincipal({ grantee, actions, resourceArns, conditions });
+    const principal = grantee.grantPrincipal;
+    // The wildcard of a non-empty prefix is the narrowest ARN for its objects, and exactly what the app asked for.
+    const wildcards = resourceArns.filter((arn) => arn.endsWith('/*'));
+    if (this.isObject || !this.key || wildcards.length === 0 || !Construct.isConstruct(principal)) return;
+    addNagSuppressions(principal, [{
+      id: 'AwsSolutions-IAM5',
+      reason: `S3Location.fromBucket grants ${actions.join(', ')} on the objects under the prefix '${this.key}/' that the `
+        + 'app chose, and nothing else in the bucket; objects under a prefix can only be named with a wildcard.',
+      appliesTo: wildcards.map((arn) => `Resource::${arn}`),
+    }]);
   }
 
   private validate(scope: Construct): void {
