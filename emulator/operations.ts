@@ -56,6 +56,10 @@ export interface ApiContext {
   readonly defaultPageSize: number;
   readonly maxPageSize: number;
   readonly selectionRule: SelectionRule;
+  /** How a reused Condition step is listed (EmulatorOptions.reusedConditionOutcome). */
+  readonly reusedConditionOutcome: 'copied' | 'omitted';
+  /** Simulated ms a ClientRequestToken is remembered (EmulatorOptions.idempotencyTokenLifetimeMs); forever when absent. */
+  readonly idempotencyTokenLifetimeMs?: number;
 }
 
 type Req = Record<string, any>;
@@ -66,7 +70,7 @@ export class SageMakerApi {
   public readonly executions = new Map<string, ExecutionRecord>();
   public readonly runners = new Map<string, PipelineRunner>();
   /** `<Operation>:<token>` -> the canonical first request and its answer */
-  private readonly tokens = new Map<string, { request: string; answer: unknown }>();
+  private readonly tokens = new Map<string, { request: string; answer: unknown; at: number }>();
   private readonly attempts = new Map<string, number>();
   private seqCounter = 0;
 
@@ -151,17 +155,20 @@ export class SageMakerApi {
   /**
    * `idempotent-replay` (server-rules.ts): "An idempotent operation completes no more than once"
    * (API_StartPipelineExecution.html, API_CreatePipeline.html). The token is required by the model, so it is there.
+   * With `idempotencyTokenLifetimeMs`, a token older than that (simulated time since its first use) is forgotten: the
+   * request is a new one (SageMaker documents no lifetime; see EmulatorOptions.idempotencyTokenLifetimeMs).
    */
   private idempotent(operation: string, r: Req, run: () => unknown): unknown {
     const key = `${operation}:${r.ClientRequestToken}`;
     const request = canonicalRequest(r);
     const prior = this.tokens.get(key);
-    if (prior) {
+    const lifetime = this.ctx.idempotencyTokenLifetimeMs;
+    if (prior && (lifetime === undefined || this.ctx.clock.now() - prior.at <= lifetime)) {
       checkReplay(r.ClientRequestToken, prior.request, request);
       return prior.answer;
     }
     const answer = run();
-    this.tokens.set(key, { request, answer });
+    this.tokens.set(key, { request, answer, at: this.ctx.clock.now() });
     return answer;
   }
 
@@ -448,6 +455,7 @@ export class SageMakerApi {
       schedule: (ms: number, fn: () => void) => ctx.clock.schedule(ms, fn),
       nextSeq: () => this.seqCounter++,
       randomId: (n: number) => ctx.random.id(n),
+      reusedConditionOutcome: ctx.reusedConditionOutcome,
       nextAttempt: (pipeline: string, step: string) => {
         const key = `${pipeline}\u0000${step}`;
         const n = (this.attempts.get(key) ?? 0) + 1;

@@ -59,6 +59,11 @@ export interface StepRecord {
   attempt: number;
   /** emulator bookkeeping: the execution that actually ran the step (differs from the owner for reused steps) */
   ranIn: string;
+  /**
+   * emulator bookkeeping: a Condition's outcome ("True"/"False"), kept even when its listed `Metadata` leaves it out
+   * (a reused Condition under `reusedConditionOutcome: 'omitted'`): the execution still follows it
+   */
+  conditionOutcome?: string;
 }
 
 export type JobKind = 'ProcessingJob' | 'TrainingJob' | 'TransformJob';
@@ -112,6 +117,8 @@ export interface ExecutionRecord {
 export interface RunnerHost {
   readonly region: string;
   readonly account: string;
+  /** How a reused Condition step is listed: with the source's `Metadata.Condition.Outcome`, or without it. */
+  readonly reusedConditionOutcome: 'copied' | 'omitted';
   now(): number;
   schedule(delayMs: number, fn: () => void): void;
   nextSeq(): number;
@@ -185,13 +192,14 @@ export class PipelineRunner {
           StartTime: now,
           EndTime: now,
           StepStatus: 'Succeeded',
-          Metadata: structuredClone(prior.Metadata),
+          Metadata: this.reusedMetadata(prior),
           AttemptCount: prior.AttemptCount,
           SelectiveExecutionResult: { SourcePipelineExecutionArn: source!.arn },
           seq: this.host.nextSeq(),
           outputs: prior.outputs,
           attempt: 0,
           ranIn: prior.ranIn,
+          ...(prior.conditionOutcome !== undefined ? { conditionOutcome: prior.conditionOutcome } : {}),
         });
       } else {
         this.phase.set(name, 'skipped');
@@ -199,6 +207,17 @@ export class PipelineRunner {
     }
     this.host.onExecutionChange(ex, undefined);
     this.host.schedule(0, () => this.tick());
+  }
+
+  /**
+   * The listed metadata of a reused step: the source's, except that under `reusedConditionOutcome: 'omitted'` a
+   * Condition's `Metadata.Condition` is left out (UNCERTAIN whether SageMaker copies it: README.md, *Server-side
+   * rules*). The outcome itself is kept as bookkeeping: the execution follows the source's branch either way.
+   */
+  private reusedMetadata(prior: StepRecord): Record<string, unknown> {
+    const metadata = structuredClone(prior.Metadata);
+    if (prior.StepType === 'Condition' && this.host.reusedConditionOutcome === 'omitted') delete metadata.Condition;
+    return metadata;
   }
 
   /** StopPipelineExecution (see the file comment). */
@@ -277,7 +296,7 @@ export class PipelineRunner {
   private conditionOutcome(condition: string): string | undefined {
     const rec = this.execution.steps.get(condition);
     if (!rec || rec.StepStatus !== 'Succeeded') return undefined;
-    return (rec.Metadata.Condition as { Outcome?: string } | undefined)?.Outcome;
+    return rec.conditionOutcome ?? (rec.Metadata.Condition as { Outcome?: string } | undefined)?.Outcome;
   }
 
   private run(name: string): void {
@@ -355,6 +374,8 @@ export class PipelineRunner {
       const end = this.host.now();
       record.EndTime = end;
       Object.assign(record.Metadata, outcome.metadata ?? {});
+      const decided = (outcome.metadata?.Condition as { Outcome?: string } | undefined)?.Outcome;
+      if (decided !== undefined) record.conditionOutcome = decided;
       if (outcome.ok) {
         record.StepStatus = 'Succeeded';
         record.outputs = outcome.outputs;

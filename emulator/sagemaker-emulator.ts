@@ -25,6 +25,9 @@ export { DEFAULT_ROLE_ARN, STEP_FAILURE_REASON } from './operations';
 export { SERVER_RULES } from './server-rules';
 export type { SelectionRule } from './server-rules';
 
+/** How a reused Condition step is listed (see `EmulatorOptions.reusedConditionOutcome`). */
+export type ReusedConditionOutcome = 'copied' | 'omitted';
+
 export interface EmulatorOptions {
   readonly region?: string;
   readonly account?: string;
@@ -57,6 +60,23 @@ export interface EmulatorOptions {
    * variable `EMULATOR_SELECTION_RULE` when set (to run a whole suite under either reading), else `'paths-between'`.
    */
   readonly selectionRule?: SelectionRule;
+  /**
+   * Whether a Condition step a selective execution reuses (does not select) is listed with the source's
+   * `Metadata.Condition.Outcome` (`'copied'`) or without it (`'omitted'`). UNCERTAIN (README.md, *Server-side
+   * rules*): the guide says only that non-selected steps reuse the source's outputs
+   * (https://docs.aws.amazon.com/sagemaker/latest/dg/pipelines-selective-ex.html); no source shows the step record of a
+   * reused Condition. Either way the execution itself follows the source's outcome. Default: the environment variable
+   * `EMULATOR_REUSED_CONDITION_OUTCOME` when set (to run a whole suite either way), else `'copied'`.
+   */
+  readonly reusedConditionOutcome?: ReusedConditionOutcome;
+  /**
+   * Simulated milliseconds for which a `ClientRequestToken` is remembered after its first use; after that, the same
+   * token starts a new execution. UNCERTAIN (README.md, *Assumptions*): SageMaker documents no lifetime for its
+   * tokens, while other AWS APIs document bounded ones (e.g. 8 hours:
+   * https://docs.aws.amazon.com/verifiedpermissions/latest/apireference/API_CreatePolicy.html, `clientToken`). Default:
+   * remembered for as long as the emulator runs.
+   */
+  readonly idempotencyTokenLifetimeMs?: number;
   /** Seed for ids and job names (default 1): the same seed gives the same ARNs. */
   readonly seed?: number;
   /** Simulated start time (default 2026-01-05T09:00:00Z). */
@@ -134,6 +154,8 @@ export class SageMakerEmulator {
       defaultPageSize: options.defaultPageSize ?? 10,
       maxPageSize: options.maxPageSize ?? 100,
       selectionRule: options.selectionRule ?? defaultSelectionRule(),
+      reusedConditionOutcome: options.reusedConditionOutcome ?? defaultReusedConditionOutcome(),
+      ...(options.idempotencyTokenLifetimeMs !== undefined ? { idempotencyTokenLifetimeMs: options.idempotencyTokenLifetimeMs } : {}),
     });
     this.server = new AwsJsonServer({
       faults: this.faults,
@@ -303,6 +325,16 @@ function defaultSelectionRule(): SelectionRule {
   if (fromEnv === undefined || fromEnv === '') return 'paths-between';
   if (fromEnv !== 'paths-between' && fromEnv !== 'connected') {
     throw new Error(`EMULATOR_SELECTION_RULE must be 'paths-between' or 'connected', got '${fromEnv}'`);
+  }
+  return fromEnv;
+}
+
+/** `EMULATOR_REUSED_CONDITION_OUTCOME` (`copied` or `omitted`), else `copied`. */
+function defaultReusedConditionOutcome(): ReusedConditionOutcome {
+  const fromEnv = process.env.EMULATOR_REUSED_CONDITION_OUTCOME;
+  if (fromEnv === undefined || fromEnv === '') return 'copied';
+  if (fromEnv !== 'copied' && fromEnv !== 'omitted') {
+    throw new Error(`EMULATOR_REUSED_CONDITION_OUTCOME must be 'copied' or 'omitted', got '${fromEnv}'`);
   }
   return fromEnv;
 }

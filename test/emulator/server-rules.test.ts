@@ -95,6 +95,40 @@ describe(SERVER_RULES.idempotentReplay.name, () => {
     expect(err.name).toBe('ConflictException');
     expect(emu.executionsOf(ABALONE_PIPELINE)).toHaveLength(1);
   });
+
+  test('with idempotencyTokenLifetimeMs, a token is remembered that long (simulated time), then the same request starts anew', async () => {
+    await start({ idempotencyTokenLifetimeMs: 8 * 3600_000 });
+    installAbalone(emu);
+    const request = { PipelineName: ABALONE_PIPELINE, ClientRequestToken: 't'.repeat(40) };
+    const first = await run(request);
+    expect(await run(request)).toBe(first); // within the lifetime (the run took simulated minutes)
+    emu.clock.advance(8 * 3600_000 + 1);
+    const later = await run(request);
+    expect(later).not.toBe(first);
+    expect(emu.executionsOf(ABALONE_PIPELINE).map((e) => e.arn)).toEqual([first, later]);
+  });
+});
+
+describe('reused Condition outcome (switch)', () => {
+  const conditionOf = (arn: string) => emu.stepsOf(arn).find((s) => s.StepName === 'AbaloneMSECond')!;
+
+  test.each(['copied', 'omitted'] as const)('%s: the reused Condition\'s record carries its outcome or not, as switched; the run follows the source\'s branch', async (mode) => {
+    await start({ reusedConditionOutcome: mode });
+    installAbalone(emu);
+    emu.script.failStep('AbaloneRegisterModel', { attempts: [1], reason: FAILURE_REASONS.internal });
+    const source = await run({ PipelineName: ABALONE_PIPELINE });
+    const retry = await run({
+      PipelineName: ABALONE_PIPELINE,
+      SelectiveExecutionConfig: { SourcePipelineExecutionArn: source, SelectedSteps: [{ StepName: 'AbaloneRegisterModel' }, { StepName: 'AbaloneMSEFail' }] },
+    });
+    expect(conditionOf(source).Metadata.Condition).toEqual({ Outcome: 'True' });
+    expect(conditionOf(retry).SelectiveExecutionResult).toEqual({ SourcePipelineExecutionArn: source });
+    expect(conditionOf(retry).Metadata.Condition).toEqual(mode === 'copied' ? { Outcome: 'True' } : undefined);
+    // the execution follows the source's outcome either way: the If branch runs, the Else branch (a Fail step) does not
+    expect(emu.execution(retry).status).toBe('Succeeded');
+    expect(emu.stepsOf(retry).map((s) => s.StepName)).not.toContain('AbaloneMSEFail');
+    expect(emu.stepsOf(retry).find((s) => s.StepName === 'AbaloneRegisterModel')!.StepStatus).toBe('Succeeded');
+  });
 });
 
 describe('selective execution', () => {
