@@ -58,8 +58,8 @@ export interface ApiContext {
   readonly selectionRule: SelectionRule;
   /** How a reused Condition step is listed (EmulatorOptions.reusedConditionOutcome). */
   readonly reusedConditionOutcome: 'copied' | 'omitted';
-  /** Simulated ms a ClientRequestToken is remembered (EmulatorOptions.idempotencyTokenLifetimeMs); forever when absent. */
-  readonly idempotencyTokenLifetimeMs?: number;
+  /** Simulated ms a ClientRequestToken is remembered (EmulatorOptions.idempotencyTokenLifetimeMs). */
+  readonly idempotencyTokenLifetimeMs: number;
 }
 
 type Req = Record<string, any>;
@@ -155,7 +155,7 @@ export class SageMakerApi {
   /**
    * `idempotent-replay` (server-rules.ts): "An idempotent operation completes no more than once"
    * (API_StartPipelineExecution.html, API_CreatePipeline.html). The token is required by the model, so it is there.
-   * With `idempotencyTokenLifetimeMs`, a token older than that (simulated time since its first use) is forgotten: the
+   * A token older than `idempotencyTokenLifetimeMs` (simulated time since its first use) is forgotten: the
    * request is a new one (SageMaker documents no lifetime; see EmulatorOptions.idempotencyTokenLifetimeMs).
    */
   private idempotent(operation: string, r: Req, run: () => unknown): unknown {
@@ -163,7 +163,7 @@ export class SageMakerApi {
     const request = canonicalRequest(r);
     const prior = this.tokens.get(key);
     const lifetime = this.ctx.idempotencyTokenLifetimeMs;
-    if (prior && (lifetime === undefined || this.ctx.clock.now() - prior.at <= lifetime)) {
+    if (prior && this.ctx.clock.now() - prior.at <= lifetime) {
       checkReplay(r.ClientRequestToken, prior.request, request);
       return prior.answer;
     }

@@ -19,6 +19,9 @@ import { ServiceModel } from './service-model';
 import { SideEffects, SideRequest, answerSideRequest } from './side-services';
 import { ApiError, AwsJsonServer, CallRecord } from './transport';
 
+/** How long a `ClientRequestToken` is remembered unless the options say otherwise (see `idempotencyTokenLifetimeMs`). */
+export const IDEMPOTENCY_TOKEN_LIFETIME_MS = 8 * 3600_000;
+
 export { ApiError } from './transport';
 export type { CallRecord } from './transport';
 export { DEFAULT_ROLE_ARN, STEP_FAILURE_REASON } from './operations';
@@ -74,7 +77,8 @@ export interface EmulatorOptions {
    * token starts a new execution. UNCERTAIN (README.md, *Assumptions*): SageMaker documents no lifetime for its
    * tokens, while other AWS APIs document bounded ones (e.g. 8 hours:
    * https://docs.aws.amazon.com/verifiedpermissions/latest/apireference/API_CreatePolicy.html, `clientToken`). Default:
-   * remembered for as long as the emulator runs.
+   * 8 hours, the bounded reading: code under test must not rely on a token to absorb a delivery that comes later.
+   * @default IDEMPOTENCY_TOKEN_LIFETIME_MS
    */
   readonly idempotencyTokenLifetimeMs?: number;
   /** Seed for ids and job names (default 1): the same seed gives the same ARNs. */
@@ -155,7 +159,7 @@ export class SageMakerEmulator {
       maxPageSize: options.maxPageSize ?? 100,
       selectionRule: options.selectionRule ?? defaultSelectionRule(),
       reusedConditionOutcome: options.reusedConditionOutcome ?? defaultReusedConditionOutcome(),
-      ...(options.idempotencyTokenLifetimeMs !== undefined ? { idempotencyTokenLifetimeMs: options.idempotencyTokenLifetimeMs } : {}),
+      idempotencyTokenLifetimeMs: options.idempotencyTokenLifetimeMs ?? IDEMPOTENCY_TOKEN_LIFETIME_MS,
     });
     this.server = new AwsJsonServer({
       faults: this.faults,

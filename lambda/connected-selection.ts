@@ -17,18 +17,35 @@ export function isConnected(graph: DefinitionGraph, names: Iterable<string>): bo
 /**
  * A small connected, path-closed superset of `names`, in topological order: repeatedly joins the piece holding the
  * first step to the nearest other piece by a shortest undirected path through the pipeline (ties broken by name),
- * then adds the steps on every path between selected steps. Greedy: minimal for the common case of two pieces,
- * not guaranteed minimal for more (the exact problem is a Steiner tree). Undefined when no superset is connected:
- * the steps sit in parts of the pipeline that share no step.
+ * adding the steps on every path between selected steps, then drops each added step the selection can do without.
+ * The result is irreducible (no single added step can be removed), not guaranteed the smallest possible (the exact
+ * problem is a Steiner tree). Undefined when no superset is connected: the steps sit in parts of the pipeline that
+ * share no step.
  */
 export function connectedSuperset(graph: DefinitionGraph, names: Iterable<string>): string[] | undefined {
-  let selection = pathClosure(graph, names);
+  const required = new Set(names);
+  let selection = pathClosure(graph, required);
   for (let pieces = componentsOf(graph, selection); pieces.length > 1; pieces = componentsOf(graph, selection)) {
     const path = shortestPathBetween(graph, pieces[0], new Set(pieces.slice(1).flatMap((p) => [...p])));
     if (path === undefined) return undefined;
     selection = pathClosure(graph, [...selection, ...path]);
   }
-  return topologicalOrder(graph, selection);
+  return topologicalOrder(graph, withoutUnneeded(graph, selection, required));
+}
+
+/**
+ * Drops, one at a time (upstream first), each step of `selection` outside `required` without which the selection
+ * stays connected and path-closed. The first shortest join can be a step whose path closure adds another step that
+ * alone joins the pieces (A -> B, and A and B both -> C and D: C and D are joined through A, whose closure adds B).
+ */
+function withoutUnneeded(graph: DefinitionGraph, selection: ReadonlySet<string>, required: ReadonlySet<string>): Set<string> {
+  const kept = new Set(selection);
+  for (const name of topologicalOrder(graph, selection)) {
+    if (required.has(name)) continue;
+    const rest = [...kept].filter((n) => n !== name);
+    if (isConnected(graph, rest) && pathClosure(graph, rest).size === rest.length) kept.delete(name);
+  }
+  return kept;
 }
 
 function neighboursOf(graph: DefinitionGraph, name: string): string[] {

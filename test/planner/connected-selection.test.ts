@@ -26,6 +26,13 @@ describe('connected selections', () => {
     expect(connectedSuperset(graph, ['P', 'A'])).toEqual(['P', 'A']);
   });
 
+  test('a step the joining path added is dropped when the path closure already connects the pieces', () => {
+    // S0 -> S1 -> S2, S0 -> S2, S0 -> S4, S1 -> S4 (found by the e2e property test): the nearest join of S2 and S4 is
+    // S0, whose closure adds S1, and S1 alone joins them
+    const g = graphOf(step('S0'), step('S1', ['S0']), step('S2', ['S0', 'S1']), step('S4', ['S0', 'S1']));
+    expect(connectedSuperset(g, ['S2', 'S4'])).toEqual(['S1', 'S2', 'S4']);
+  });
+
   test('steps that no path joins have no connected superset', () => {
     expect(connectedSuperset(graph, ['A', 'Lone'])).toBeUndefined();
   });
