@@ -80,6 +80,9 @@ const project = new awscdk.AwsCdkConstructLibrary({
       // The handler loads some of its own modules lazily with `import('./module.js')` (TypeScript's node16 rule for
       // relative ES imports; esbuild resolves them to the .ts source): map them to the source for jest too.
       moduleNameMapper: { '^(\\.{1,2}/.*)\\.js$': '$1' },
+      // One worker per core (jest's default leaves one core to itself, i.e. runs in band on a 2-core CI machine):
+      // most suites are CPU-bound synths, and the 52 suites take about half as long.
+      maxWorkers: '100%',
     },
   },
   tsconfigDev: {
