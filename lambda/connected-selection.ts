@@ -14,23 +14,28 @@ export function isConnected(graph: DefinitionGraph, names: Iterable<string>): bo
   return componentsOf(graph, new Set(names)).length <= 1;
 }
 
+/** At most this many candidate sets are tried for the smallest superset; beyond, the greedy one is kept. */
+export const SMALLEST_SUPERSET_BUDGET = 5000;
+
 /**
- * A small connected, path-closed superset of `names`, in topological order: repeatedly joins the piece holding the
- * first step to the nearest other piece by a shortest undirected path through the pipeline (ties broken by name),
- * adding the steps on every path between selected steps, then drops each added step the selection can do without.
- * The result is irreducible (no single added step can be removed), not guaranteed the smallest possible (the exact
- * problem is a Steiner tree). Undefined when no superset is connected: the steps sit in parts of the pipeline that
- * share no step.
+ * The smallest connected, path-closed superset of `names`, in topological order (ties: the first in topological
+ * order). A greedy superset bounds the search: it joins the piece holding the first step to the nearest other piece
+ * by a shortest undirected path (ties broken by name) until one piece remains, adding the steps on every path between
+ * selected steps, then drops each added step the selection can do without. Smaller supersets are then searched
+ * exhaustively, by size, while at most `SMALLEST_SUPERSET_BUDGET` candidate sets remain to try (the exact problem is a
+ * Steiner tree); beyond that, the greedy superset is returned, which is irreducible (no single added step can go).
+ * Undefined when no superset is connected: the steps sit in parts of the pipeline that share no step.
  */
 export function connectedSuperset(graph: DefinitionGraph, names: Iterable<string>): string[] | undefined {
-  const required = new Set(names);
-  let selection = pathClosure(graph, required);
-  for (let pieces = componentsOf(graph, selection); pieces.length > 1; pieces = componentsOf(graph, selection)) {
+  const base = pathClosure(graph, names); // every path-closed superset holds these
+  let greedy = base;
+  for (let pieces = componentsOf(graph, greedy); pieces.length > 1; pieces = componentsOf(graph, greedy)) {
     const path = shortestPathBetween(graph, pieces[0], new Set(pieces.slice(1).flatMap((p) => [...p])));
     if (path === undefined) return undefined;
-    selection = pathClosure(graph, [...selection, ...path]);
+    greedy = pathClosure(graph, [...greedy, ...path]);
   }
-  return topologicalOrder(graph, withoutUnneeded(graph, selection, required));
+  greedy = withoutUnneeded(graph, greedy, base);
+  return topologicalOrder(graph, smallerSuperset(graph, base, greedy.size - base.size) ?? greedy);
 }
 
 /**
@@ -43,9 +48,48 @@ function withoutUnneeded(graph: DefinitionGraph, selection: ReadonlySet<string>,
   for (const name of topologicalOrder(graph, selection)) {
     if (required.has(name)) continue;
     const rest = [...kept].filter((n) => n !== name);
-    if (isConnected(graph, rest) && pathClosure(graph, rest).size === rest.length) kept.delete(name);
+    if (isValidSelection(graph, rest)) kept.delete(name);
   }
   return kept;
+}
+
+/**
+ * A connected, path-closed superset of `base` with fewer than `bound` added steps, the fewest possible, or undefined
+ * when there is none or the search would try more than `SMALLEST_SUPERSET_BUDGET` sets. Candidates are the steps of
+ * the pipeline outside `base`, in topological order, so the first set found of each size is the most upstream.
+ */
+function smallerSuperset(graph: DefinitionGraph, base: ReadonlySet<string>, bound: number): Set<string> | undefined {
+  const candidates = topologicalOrder(graph, [...graph.steps.keys()].filter((n) => !base.has(n)));
+  let tried = 0;
+  for (let size = 1; size < bound; size++) {
+    if ((tried += combinationCount(candidates.length, size)) > SMALLEST_SUPERSET_BUDGET) return undefined;
+    for (const added of combinations(candidates, size)) {
+      const selection = [...base, ...added];
+      if (isValidSelection(graph, selection)) return new Set(selection);
+    }
+  }
+  return undefined;
+}
+
+/** Connected, and holding every step on a path between two of its steps. */
+function isValidSelection(graph: DefinitionGraph, selection: readonly string[]): boolean {
+  return isConnected(graph, selection) && pathClosure(graph, selection).size === selection.length;
+}
+
+function* combinations<T>(items: readonly T[], size: number, from = 0): Generator<T[]> {
+  if (size === 0) {
+    yield [];
+    return;
+  }
+  for (let i = from; i <= items.length - size; i++) {
+    for (const rest of combinations(items, size - 1, i + 1)) yield [items[i], ...rest];
+  }
+}
+
+function combinationCount(n: number, k: number): number {
+  let count = 1;
+  for (let i = 0; i < k; i++) count = (count * (n - i)) / (i + 1);
+  return count;
 }
 
 function neighboursOf(graph: DefinitionGraph, name: string): string[] {
