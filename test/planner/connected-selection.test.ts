@@ -52,8 +52,8 @@ describe('the connected superset is the smallest', () => {
   function bruteForceMinimum(graph: ReturnType<typeof graphOf>, required: string[]): number | undefined {
     const all = [...graph.steps.keys()];
     let best: number | undefined;
-    for (let mask = 0; mask < 1 << all.length; mask++) {
-      const subset = all.filter((_, i) => mask & (1 << i));
+    const subsets = all.reduce<string[][]>((found, name) => [...found, ...found.map((subset) => [...subset, name])], [[]]);
+    for (const subset of subsets) {
       if (!required.every((r) => subset.includes(r)) || (best !== undefined && subset.length >= best)) continue;
       if (isConnected(graph, subset) && pathClosure(graph, subset).size === subset.length) best = subset.length;
     }
