@@ -1,6 +1,6 @@
 /**
  * Reads the handler's deployed configuration: the SSM parameters named in the function's environment
- * (`SELECTIVE_RETRY_CONFIGURATION_PARAMETERS`, a JSON array), with GetParameters — at most 10 names per call
+ * (`SELECTIVE_RETRY_CONFIGURATION_PARAMETERS`, a prefix and the names' remainders), with GetParameters — at most 10 names per call
  * (https://docs.aws.amazon.com/systems-manager/latest/APIReference/API_GetParameters.html), the calls in parallel —
  * and keeps the result for `CONFIGURATION_MAX_AGE_MS` per container. The remediation starts this read together with
  * the SageMaker reads, so it adds no sequential round trip. A deploy that changes the configuration also changes the
@@ -12,6 +12,7 @@
  */
 import type { SSMClient } from '@aws-sdk/client-ssm';
 import type { ConfigurationSource, HandlerConfiguration } from './handler-configuration';
+import { ConfigurationParameterList, HANDLER_ENV } from '../src/kernel/contract';
 
 /** How long a container reuses the configuration it read: 5 minutes. */
 export const CONFIGURATION_MAX_AGE_MS = 5 * 60 * 1000;
@@ -36,21 +37,25 @@ export function fixedConfigurationPort(configuration: HandlerConfiguration): Con
 }
 
 /**
- * The parameter names of the environment variable's value, or a sentence saying why there are none. Every name must
- * be a fully qualified SSM parameter name (starting with `/`).
+ * The parameter names of the environment variable's value (a `ConfigurationParameterList`: a prefix and each name's
+ * remainder), or a sentence saying why there are none. Every name must be a fully qualified SSM parameter name.
  */
 export function configurationParameterNames(value: string | undefined): string[] | string {
-  if (value === undefined || value === '') return 'the function has no SELECTIVE_RETRY_CONFIGURATION_PARAMETERS environment variable';
-  let names: unknown;
+  const variable = HANDLER_ENV.configurationParameters;
+  if (value === undefined || value === '') return `the function has no ${variable} environment variable`;
+  let list: Partial<ConfigurationParameterList> | undefined;
   try {
-    names = JSON.parse(value);
+    list = JSON.parse(value);
   } catch {
-    return `SELECTIVE_RETRY_CONFIGURATION_PARAMETERS is not JSON (received ${JSON.stringify(value.slice(0, 200))})`;
+    return `${variable} is not JSON (received ${JSON.stringify(value.slice(0, 200))})`;
   }
-  if (!Array.isArray(names) || names.length === 0 || names.some((n) => typeof n !== 'string' || !n.startsWith('/'))) {
-    return `SELECTIVE_RETRY_CONFIGURATION_PARAMETERS must be a non-empty JSON array of SSM parameter names (received ${JSON.stringify(value.slice(0, 200))})`;
+  const { prefix, names } = list ?? {};
+  if (typeof prefix !== 'string' || !prefix.startsWith('/') || !Array.isArray(names) || names.length === 0
+    || names.some((n) => typeof n !== 'string' || n === '')) {
+    return `${variable} must be JSON {"prefix": "/...", "names": [...]}, the names of SSM parameters without their common `
+      + `prefix (received ${JSON.stringify(value.slice(0, 200))})`;
   }
-  return [...new Set(names as string[])];
+  return [...new Set(names.map((name) => prefix + name))];
 }
 
 /**

@@ -11,10 +11,11 @@ import * as sns from 'aws-cdk-lib/aws-sns';
 import * as sqs from 'aws-cdk-lib/aws-sqs';
 import * as ssm from 'aws-cdk-lib/aws-ssm';
 import { Construct, IConstruct } from 'constructs';
-import { DECISION_EVENT_SOURCE, HANDLER_ENV, HandlerConfigurationDocument } from './kernel/contract';
+import { ConfigurationParameterList, DECISION_EVENT_SOURCE, HANDLER_ENV, HandlerConfigurationDocument } from './kernel/contract';
 import type { IPipeline } from './pipeline';
 import { ConstructValidationError, received } from './private/errors';
 import { addNagSuppressions } from './private/nag-suppressions';
+import { configurationParameterPrefix } from './private/selective-retry/configuration-parameter';
 import { allowEventBridgeDeadLetters, allowLogsEncryption, grantProducer } from './private/selective-retry/key-grants';
 import { PipelineStatements, pipelineArnsOf } from './private/selective-retry/pipeline-arns';
 
@@ -416,7 +417,13 @@ export class SelectiveRetryHandler extends Construct {
   }
 
   private renderParameterList(): string {
-    return Stack.of(this).toJsonString(this.configurations.map((c) => c.parameterName));
+    return Stack.of(this).toJsonString(this.parameterList());
+  }
+
+  /** The configuration parameters' names, compactly: every name starts with the stack's prefix. */
+  private parameterList(): ConfigurationParameterList {
+    const prefix = configurationParameterPrefix(this);
+    return { prefix, names: this.configurations.map((c) => c.parameterName.slice(prefix.length)) };
   }
 
   /** A digest of the resolved documents (tokens as their CloudFormation expressions). */
@@ -426,14 +433,20 @@ export class SelectiveRetryHandler extends Construct {
   }
 
   private validateParameterList(): string[] {
-    const names = this.configurations.map((c) => c.parameterName);
-    if (names.some((n) => Token.isUnresolved(n))) return [];
-    const chars = JSON.stringify(names).length;
+    const list = this.parameterList();
+    if (Token.isUnresolved(list.prefix)) return []; // a nested stack's name: known at deploy time only
+    const duplicated = list.names.filter((name, i) => list.names.indexOf(name) !== i);
+    if (duplicated.length > 0) {
+      return [`${this.node.path}: two SelectiveRetry constructs of the stack have the same configuration parameter name `
+        + `(${list.prefix}${duplicated[0]}): their construct paths hash alike. Give one of them another id. `
+        + '[SelectiveRetryHandler.ConfigurationNameClash]'];
+    }
+    const chars = JSON.stringify(list).length;
     return chars <= MAX_PARAMETER_LIST_CHARS ? [] : [
-      `${this.node.path}: the stack has ${names.length} SelectiveRetry rule groups; the list of their configuration parameters `
-      + `takes ${chars} characters of the function's environment, more than ${MAX_PARAMETER_LIST_CHARS} (Lambda allows 4 KB `
-      + 'for all its variables). Heal the pipelines with fewer SelectiveRetry constructs (one construct heals many pipelines) '
-      + 'or from several stacks. [SelectiveRetryHandler.TooManyConfigurations]',
+      `${this.node.path}: the stack has ${list.names.length} SelectiveRetry rule groups; the list of their configuration `
+      + `parameters takes ${chars} characters of the function's environment, more than ${MAX_PARAMETER_LIST_CHARS} (Lambda allows `
+      + '4 KB for all its variables). Heal the pipelines with fewer SelectiveRetry constructs (one construct heals many '
+      + 'pipelines) or from several stacks. [SelectiveRetryHandler.TooManyConfigurations]',
     ];
   }
 }

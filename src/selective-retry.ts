@@ -194,7 +194,7 @@ export class SelectiveRetry extends Construct {
   public readonly rules: events.Rule[];
   /**
    * The SSM parameters holding this construct's configuration, one per rule: the rule's pipelines and the policy.
-   * Named `/cdk-sagemaker-pipelines/selective-retry/<stack name>/<construct unique id>[/<n>]`.
+   * Named `/cdk-sagemaker-pipelines/selective-retry/<stack name>/<hash of the construct path>[/<n>]`.
    */
   public readonly configurationParameters: ssm.IStringParameter[];
   /** The Lambda function that plans and starts the selective executions (one per stack, see `SelectiveRetryHandler`). */

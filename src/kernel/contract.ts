@@ -7,7 +7,7 @@
  * The handler's configuration, deployed by the stack (issue 12): never read from the invocation payload, which is the
  * bare SageMaker event. Each `SelectiveRetry` rule group renders one `HandlerConfigurationDocument` (JSON) into its
  * own SSM String parameter named under `CONFIGURATION_PARAMETER_PREFIX`; the shared function's environment variable
- * `HANDLER_ENV.configurationParameters` lists those parameters' names (JSON array of strings). The handler reads them
+ * `HANDLER_ENV.configurationParameters` lists those parameters' names (`ConfigurationParameterList`). The handler reads them
  * (in parallel with the SageMaker reads, cached per container) and validates each with `parseConfigurationDocument`
  * (configuration.ts). A pipeline no document names is never started.
  */
@@ -177,7 +177,7 @@ export const SAGEMAKER_EVENTS = {
 } as const;
 
 /**
- * Every configuration parameter is named `CONFIGURATION_PARAMETER_PREFIX + <stack name>/<construct unique id>[/<n>]`,
+ * Every configuration parameter is named `CONFIGURATION_PARAMETER_PREFIX + <stack name>/<construct hash>[/<n>]`,
  * so the CLI finds the deployed policy of a pipeline with GetParametersByPath on this prefix.
  */
 export const CONFIGURATION_PARAMETER_PREFIX = '/cdk-sagemaker-pipelines/selective-retry/';
@@ -185,9 +185,21 @@ export const CONFIGURATION_PARAMETER_PREFIX = '/cdk-sagemaker-pipelines/selectiv
 /** The version of `HandlerConfigurationDocument` the construct renders. */
 export const CONFIGURATION_DOCUMENT_VERSION = 2;
 
+/**
+ * The value of `HANDLER_ENV.configurationParameters` (JSON): the parameters' names as one common prefix and each
+ * name's remainder, so that a stack's list fits the 4 KB Lambda allows for all of a function's variables
+ * (https://docs.aws.amazon.com/lambda/latest/dg/gettingstarted-limits.html): 100 rule groups take about 1,200 characters.
+ */
+export interface ConfigurationParameterList {
+  /** The names' common prefix, `CONFIGURATION_PARAMETER_PREFIX + <stack name>/`. */
+  readonly prefix: string;
+  /** Each name without the prefix. */
+  readonly names: string[];
+}
+
 /** Environment variables the construct gives the handler. */
 export const HANDLER_ENV = {
-  /** JSON array of the SSM parameter names holding `HandlerConfigurationDocument`s. */
+  /** The SSM parameter names holding `HandlerConfigurationDocument`s: a `ConfigurationParameterList` as JSON. */
   configurationParameters: 'SELECTIVE_RETRY_CONFIGURATION_PARAMETERS',
   /**
    * A digest of the deployed configuration documents: a deploy that changes the configuration changes the function's

@@ -72,13 +72,18 @@ describe('configuration port (SSM)', () => {
   test.each([
     [undefined, /has no SELECTIVE_RETRY_CONFIGURATION_PARAMETERS environment variable/],
     ['not json', /is not JSON/],
-    ['[]', /must be a non-empty JSON array of SSM parameter names/],
-    ['["relative/name"]', /must be a non-empty JSON array of SSM parameter names/],
+    ['[]', /must be JSON \{"prefix": "\/...", "names": \[...\]\}/],
+    ['["/a/full/name"]', /must be JSON \{"prefix"/],
+    ['{"prefix":"relative/","names":["a"]}', /must be JSON \{"prefix"/],
+    ['{"prefix":"/p/","names":[]}', /must be JSON \{"prefix"/],
+    ['{"prefix":"/p/","names":["a",""]}', /must be JSON \{"prefix"/],
+    ['null', /must be JSON \{"prefix"/],
   ])('the environment value %j yields no names', (value, message) => {
     expect(configurationParameterNames(value)).toMatch(message);
   });
 
-  test('the environment value lists each name once', () => {
-    expect(configurationParameterNames(JSON.stringify(['/a', '/b', '/a']))).toEqual(['/a', '/b']);
+  test('the environment value lists each name once, each after the common prefix', () => {
+    expect(configurationParameterNames(JSON.stringify({ prefix: '/p/Stack/', names: ['a', 'b', 'a', 'b/2'] })))
+      .toEqual(['/p/Stack/a', '/p/Stack/b', '/p/Stack/b/2']);
   });
 });

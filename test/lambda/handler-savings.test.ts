@@ -47,7 +47,7 @@ const DEFINITION = JSON.stringify({
 const at = (minute: number) => new Date(Date.UTC(2026, 0, 5, 2, minute));
 
 process.env.AWS_REGION = 'us-east-1';
-process.env.SELECTIVE_RETRY_CONFIGURATION_PARAMETERS = JSON.stringify([PARAMETER]);
+process.env.SELECTIVE_RETRY_CONFIGURATION_PARAMETERS = JSON.stringify({ prefix: '/', names: [PARAMETER.slice(1)] });
 const sagemaker = mockClient(SageMakerClient);
 const ssm = mockClient(SSMClient);
 /** Each test runs 6 minutes after the previous one: past the configuration's 5-minute cache, so each reads its own. */

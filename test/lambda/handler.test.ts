@@ -31,7 +31,7 @@ const DOCUMENT = { version: 2, pipelineNames: ['abalone-pipeline'], policy: { ma
 const NEW_EXECUTION_ARN = `${PIPELINE_ARN}/execution/retry000001`;
 
 process.env.AWS_REGION = 'us-east-1';
-process.env.SELECTIVE_RETRY_CONFIGURATION_PARAMETERS = JSON.stringify([PARAMETER]);
+process.env.SELECTIVE_RETRY_CONFIGURATION_PARAMETERS = JSON.stringify({ prefix: '/', names: [PARAMETER.slice(1)] });
 const sagemaker = mockClient(SageMakerClient);
 const ssm = mockClient(SSMClient);
 /** Each test runs 6 minutes after the previous one: past the configuration's 5-minute cache, so each reads its own. */
@@ -44,7 +44,7 @@ let emf: any[];
 /** Deploys configuration documents (each its own parameter). */
 function givenConfiguration(...documents: unknown[]) {
   const names = documents.map((_, i) => (i === 0 ? PARAMETER : `${PARAMETER}/${i + 1}`));
-  process.env.SELECTIVE_RETRY_CONFIGURATION_PARAMETERS = JSON.stringify(names);
+  process.env.SELECTIVE_RETRY_CONFIGURATION_PARAMETERS = JSON.stringify({ prefix: '/', names: names.map((n) => n.slice(1)) });
   ssm.on(GetParametersCommand).resolves({
     Parameters: documents.map((d, i) => ({ Name: names[i], Value: JSON.stringify(d) })), InvalidParameters: [],
   });

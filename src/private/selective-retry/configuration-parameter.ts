@@ -1,4 +1,5 @@
-import { Names, Stack, Token } from 'aws-cdk-lib';
+import { createHash } from 'crypto';
+import { Stack, Token } from 'aws-cdk-lib';
 import * as ssm from 'aws-cdk-lib/aws-ssm';
 import { Construct } from 'constructs';
 import { CONFIGURATION_DOCUMENT_MAX_LENGTH, CONFIGURATION_PARAMETER_PREFIX, HandlerConfigurationDocument } from '../../kernel/contract';
@@ -16,14 +17,20 @@ export const MAX_DOCUMENT_CHARS = CONFIGURATION_DOCUMENT_MAX_LENGTH;
  */
 const TOKEN_CHARS = 320;
 
+/** The prefix of every configuration parameter of `scope`'s stack: `/cdk-sagemaker-pipelines/selective-retry/<stack name>/`. */
+export function configurationParameterPrefix(scope: Construct): string {
+  return `${CONFIGURATION_PARAMETER_PREFIX}${Stack.of(scope).stackName}/`;
+}
+
 /**
- * The name of the parameter holding the configuration of one rule group of `healer`:
- * `/cdk-sagemaker-pipelines/selective-retry/<stack name>/<construct unique id>[/<n>]`, with `/<n>` (from 1) only when
- * the construct has several rule groups.
+ * The name of the parameter holding the configuration of one rule group of `healer`: the stack's prefix, then 10 hex
+ * characters of a hash of the construct path (short, because the function's environment lists every name; the
+ * parameter's description names the construct), then `/<n>` (from 1) only when the construct has several rule groups.
  */
 export function configurationParameterName(healer: Construct, group: number, groups: number): string {
   const suffix = groups > 1 ? `/${group + 1}` : '';
-  return `${CONFIGURATION_PARAMETER_PREFIX}${Stack.of(healer).stackName}/${Names.uniqueId(healer)}${suffix}`;
+  const id = createHash('sha256').update(healer.node.path).digest('hex').slice(0, 10);
+  return `${configurationParameterPrefix(healer)}${id}${suffix}`;
 }
 
 /**
