@@ -84,6 +84,9 @@ const SHARED_ID = 'CdkSageMakerPipelinesSelectiveRetry';
  */
 const MAX_PARAMETER_LIST_CHARS = 3300;
 
+/** Configuration parameters per `ssm:GetParameters` statement: about 2,500 characters of ARNs. */
+const PARAMETERS_PER_STATEMENT = 20;
+
 /** From this many healed pipelines in one stack on, warn about the role's managed-policy quota. */
 const MANY_PIPELINES = 80;
 
@@ -257,8 +260,10 @@ export class SelectiveRetryHandler extends Construct {
    * @internal
    */
   public _addConfiguration(parameter: ssm.IStringParameter, parameterName: string, document: HandlerConfigurationDocument): void {
-    if (!this.configurationReads) {
-      // Exactly the named parameters, and only GetParameters: the handler never lists or writes parameters.
+    // Exactly the named parameters, and only GetParameters: the handler never lists or writes parameters. A few
+    // parameters per statement, so that aws-cdk-lib can spread many over its overflow policies (a managed policy
+    // holds 6,144 characters, and one statement is never split).
+    if (!this.configurationReads || this.configurations.length % PARAMETERS_PER_STATEMENT === 0) {
       this.configurationReads = new iam.PolicyStatement({ actions: ['ssm:GetParameters'] });
       this.handler.addToRolePolicy(this.configurationReads);
     }

@@ -97,9 +97,19 @@ describe('SelectiveRetry configuration', () => {
       for (let i = 0; i < constructs; i++) Pipeline.fromPipelineName(stack, `Pipeline${i}`, `p${i}`).enableSelectiveRetry();
       return Template.fromStack(stack);
     };
-    const environment = environmentOf(synth(100)());
+    const template = synth(100)();
+    const environment = environmentOf(template);
     expect(JSON.stringify(environment).length).toBeLessThan(4096);
     expect(JSON.parse(environment.SELECTIVE_RETRY_CONFIGURATION_PARAMETERS).names).toHaveLength(100);
+    // the role reads exactly the 100 parameters, 20 per statement, so its policies split within IAM's quotas
+    const policies = [
+      ...Object.values(template.findResources('AWS::IAM::Policy')), ...Object.values(template.findResources('AWS::IAM::ManagedPolicy')),
+    ];
+    const reads = policies.flatMap((p: any) => p.Properties.PolicyDocument.Statement).filter((st: any) => st.Action === 'ssm:GetParameters');
+    expect(reads.map((st: any) => [st.Resource].flat().length)).toEqual([20, 20, 20, 20, 20]);
+    for (const policy of Object.values(template.findResources('AWS::IAM::ManagedPolicy'))) {
+      expect(JSON.stringify(policy.Properties.PolicyDocument).length).toBeLessThan(6144);
+    }
     expect(synth(260)).toThrow(/the stack has 260 SelectiveRetry rule groups; the list of their configuration parameters takes \d+ characters/);
   });
 });
