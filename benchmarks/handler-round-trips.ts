@@ -3,8 +3,12 @@
  * the bundled handler heals one failed execution (single page of steps and parameters); we print its wall time
  * divided by L and the number of sequential round trips it made.
  *
- * Target (issue 4): two SageMaker round trips in total (all reads in parallel, then the start), i.e. wall/L <= 2.5.
- * Each configuration is measured BENCH_REPEATS times (default 5) and judged on the medians (see verdict.ts).
+ * Target (issue 4): two SageMaker round trips in total (all reads in parallel, then the start). Counted exactly from
+ * the emulator's call log, and timed: the time to the start grows with L by the number of sequential round trips on
+ * the critical path. Each configuration is measured BENCH_REPEATS times (default 5); a least-squares line through the
+ * medians over L gives that slope (rounded, judged against 2: round trips are whole) and the fixed cost (the
+ * intercept: the handler's own work, IPC, JSON), which depends on the machine and is reported, not judged. A ratio
+ * such as wall/L <= 2.5 at one L would judge the machine: on a slow 2-core machine the fixed cost alone is ~40 ms.
  * The decision event on the default bus is one more round trip after the start (it announces the started
  * execution's ARN); it is measured separately, with events on (the default) and off.
  *
@@ -15,7 +19,7 @@
  */
 import { performance } from 'perf_hooks';
 import { StartPipelineExecutionCommand } from '@aws-sdk/client-sagemaker';
-import { judgeExact, judgeTiming, label, median } from './verdict';
+import { judgeExact, label, leastSquares, median } from './verdict';
 import { EventBridgeEvent } from '../emulator/events';
 import { FAILURE_REASONS } from '../emulator/faults';
 import { LambdaHarness, assertHandlerBundle } from '../emulator/lambda-harness';
@@ -24,7 +28,6 @@ import { ABALONE_PIPELINE, installAbalone } from '../emulator/scenarios';
 
 /** Realistic in-region API latencies; below ~50 ms the harness's own fixed cost (~20 ms: IPC, JSON) dominates. */
 const LATENCIES_MS = [50, 100, 200];
-const WALL_RATIO_TARGET = 2.5;
 const SAGEMAKER_ROUND_TRIPS_TARGET = 2;
 const REPEATS = Number(process.env.BENCH_REPEATS ?? 5);
 
@@ -99,27 +102,31 @@ export async function runHandlerRoundTripsBenchmark(): Promise<{ ok: boolean }> 
   let ok = true;
   console.log(`Handler critical path under per-call API latency L (bundled handler, local emulator; medians of ${REPEATS} runs)`);
   console.log('  L (ms)  events  cold wall (ms)  warm wall (ms)  warm wall/L  to start/L  SageMaker calls  SageMaker round trips  all round trips');
+  const toStartByEvents = new Map<boolean, Array<[number, number]>>([[false, []], [true, []]]);
   for (const latency of LATENCIES_MS) {
     for (const events of [false, true]) {
       const runs: Measurement[] = [];
       for (let i = 0; i < REPEATS; i++) runs.push(await measure(latency, events));
       const of = (field: keyof Measurement) => median(runs.map((m) => m[field]));
-      const ratio = of('wallMs') / latency;
-      const toStart = of('toStartMs') / latency;
-      // The target is the SageMaker critical path: reads in parallel, then the start. With events on, the decision
-      // event is one more round trip after the start (it carries the started execution's ARN).
-      const verdicts = [
-        judgeExact(of('sageMakerRoundTrips'), SAGEMAKER_ROUND_TRIPS_TARGET),
-        judgeTiming(toStart, WALL_RATIO_TARGET),
-        events ? 'OK' as const : judgeTiming(ratio, WALL_RATIO_TARGET),
-      ];
-      const verdict = verdicts.includes('MISS') ? 'MISS' : verdicts.includes('NEAR') ? 'NEAR' : 'OK';
+      toStartByEvents.get(events)!.push([latency, of('toStartMs')]);
+      const verdict = judgeExact(of('sageMakerRoundTrips'), SAGEMAKER_ROUND_TRIPS_TARGET);
       ok &&= verdict !== 'MISS';
       console.log(`  ${String(latency).padStart(6)}  ${(events ? 'on' : 'off').padStart(6)}  ${of('coldWallMs').toFixed(1).padStart(14)}  `
-        + `${of('wallMs').toFixed(1).padStart(14)}  ${ratio.toFixed(2).padStart(11)}  ${toStart.toFixed(2).padStart(10)}  `
-        + `${String(of('sageMakerCalls')).padStart(15)}  ${String(of('sageMakerRoundTrips')).padStart(21)}  `
-        + `${String(of('allRoundTrips')).padStart(15)}  ${label(verdict, `${SAGEMAKER_ROUND_TRIPS_TARGET} SageMaker round trips, <= ${WALL_RATIO_TARGET} L`)}`);
+        + `${of('wallMs').toFixed(1).padStart(14)}  ${(of('wallMs') / latency).toFixed(2).padStart(11)}  `
+        + `${(of('toStartMs') / latency).toFixed(2).padStart(10)}  ${String(of('sageMakerCalls')).padStart(15)}  `
+        + `${String(of('sageMakerRoundTrips')).padStart(21)}  ${String(of('allRoundTrips')).padStart(15)}  `
+        + `${label(verdict, `${SAGEMAKER_ROUND_TRIPS_TARGET} SageMaker round trips`)}`);
     }
+  }
+  // The decision event goes out after the start (it carries the started execution's ARN): off the path to the start.
+  for (const [events, points] of toStartByEvents) {
+    const { slope, intercept } = leastSquares(points);
+    // Round trips are whole: the slope is judged rounded, so noise around 2 L is 2 and a third round trip (3 L) a miss.
+    const verdict = judgeExact(Math.round(slope), SAGEMAKER_ROUND_TRIPS_TARGET);
+    ok &&= verdict !== 'MISS';
+    console.log(`  events ${events ? 'on ' : 'off'}: time to the start = ${slope.toFixed(2)} L + ${intercept.toFixed(0)} ms `
+      + `(~${Math.round(slope)} sequential round trips on the critical path, plus this machine's fixed cost)  `
+      + `${label(verdict, `${SAGEMAKER_ROUND_TRIPS_TARGET} round trips`)}`);
   }
   return { ok };
 }

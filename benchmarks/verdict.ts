@@ -33,3 +33,14 @@ export function median(values: number[]): number {
   const mid = Math.floor(sorted.length / 2);
   return sorted.length % 2 ? sorted[mid] : (sorted[mid - 1] + sorted[mid]) / 2;
 }
+
+/** The least-squares line y = slope * x + intercept through the points. */
+export function leastSquares(points: ReadonlyArray<readonly [number, number]>): { slope: number; intercept: number } {
+  const n = points.length;
+  const meanX = points.reduce((sum, [x]) => sum + x, 0) / n;
+  const meanY = points.reduce((sum, [, y]) => sum + y, 0) / n;
+  const sxy = points.reduce((sum, [x, y]) => sum + (x - meanX) * (y - meanY), 0);
+  const sxx = points.reduce((sum, [x]) => sum + (x - meanX) ** 2, 0);
+  const slope = sxy / sxx;
+  return { slope, intercept: meanY - slope * meanX };
+}

@@ -1,4 +1,4 @@
-import { judgeExact, judgeTiming, label, median } from '../../benchmarks/verdict';
+import { judgeExact, judgeTiming, label, leastSquares, median } from '../../benchmarks/verdict';
 
 describe('bench verdicts', () => {
   test('a median timing within its target is OK, within the tolerance NEAR, beyond it a MISS', () => {
@@ -22,5 +22,12 @@ describe('bench verdicts', () => {
     expect(label('OK', '<= 2.5 L')).toBe('OK');
     expect(label('MISS', '<= 2.5 L')).toBe('MISS (target <= 2.5 L)');
     expect(label('NEAR', '<= 2.5 L')).toMatch(/^NEAR \(target <= 2.5 L, within the \d+ % tolerance\)$/);
+  });
+
+  test('a least-squares line through timings over L separates the per-call slope from the fixed cost', () => {
+    const { slope, intercept } = leastSquares([[50, 2 * 50 + 33], [100, 2 * 100 + 35], [200, 2 * 200 + 31]]);
+    expect(slope).toBeCloseTo(1.98, 2);
+    expect(intercept).toBeCloseTo(35, 0);
+    expect(leastSquares([[1, 3], [2, 5]])).toEqual({ slope: 2, intercept: 1 });
   });
 });
