@@ -69,7 +69,8 @@ export interface EmulatorOptions {
    * rules*): the guide says only that non-selected steps reuse the source's outputs
    * (https://docs.aws.amazon.com/sagemaker/latest/dg/pipelines-selective-ex.html); no source shows the step record of a
    * reused Condition. Either way the execution itself follows the source's outcome. Default: the environment variable
-   * `EMULATOR_REUSED_CONDITION_OUTCOME` when set (to run a whole suite either way), else `'copied'`.
+   * `EMULATOR_REUSED_CONDITION_OUTCOME` when set (to run a whole suite either way), else `'omitted'`: the harder case
+   * for a consumer, so the strict default.
    */
   readonly reusedConditionOutcome?: ReusedConditionOutcome;
   /**
@@ -333,10 +334,10 @@ function defaultSelectionRule(): SelectionRule {
   return fromEnv;
 }
 
-/** `EMULATOR_REUSED_CONDITION_OUTCOME` (`copied` or `omitted`), else `copied`. */
+/** `EMULATOR_REUSED_CONDITION_OUTCOME` (`copied` or `omitted`), else `omitted`. */
 function defaultReusedConditionOutcome(): ReusedConditionOutcome {
   const fromEnv = process.env.EMULATOR_REUSED_CONDITION_OUTCOME;
-  if (fromEnv === undefined || fromEnv === '') return 'copied';
+  if (fromEnv === undefined || fromEnv === '') return 'omitted';
   if (fromEnv !== 'copied' && fromEnv !== 'omitted') {
     throw new Error(`EMULATOR_REUSED_CONDITION_OUTCOME must be 'copied' or 'omitted', got '${fromEnv}'`);
   }

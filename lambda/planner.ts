@@ -257,6 +257,16 @@ function sourceOf(record: ExecutionStepRecord): string | undefined {
   return typeof source === 'string' && source.length > 0 ? source : undefined;
 }
 
+/**
+ * `steps` (one record per step) with the outcome of each reused Condition that lacks one copied from `sourceSteps`,
+ * the step list of the run it was reused from: how a chain of selective runs is filled from its end.
+ */
+export function withConditionOutcomesFrom(
+  graph: DefinitionGraph, steps: readonly ExecutionStepRecord[], sourceSteps: readonly ExecutionStepRecord[],
+): ExecutionStepRecord[] {
+  return [...withSourceOutcomes(latestRecordPerStep(steps, graph, []), sourceSteps, graph).values()];
+}
+
 /** Copies the outcome of reused Condition steps that lack one from the source run's records. */
 function withSourceOutcomes(
   records: Map<string, ExecutionStepRecord>, sourceSteps: readonly ExecutionStepRecord[], graph: DefinitionGraph,

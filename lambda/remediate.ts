@@ -3,7 +3,7 @@
  * in the deployed configuration (never in the payload) while reading the failed execution, check the attempt budget, plan, apply the retry policy (classification, parameter overrides, delay,
  * dry run), start or schedule the selective execution, and report one decision (log line, metrics, events, SNS).
  */
-import { PipelineExecutionStep, StartPipelineExecutionCommandInput } from '@aws-sdk/client-sagemaker';
+import { StartPipelineExecutionCommandInput } from '@aws-sdk/client-sagemaker';
 import { ConfigurationPort } from './configuration-port';
 import { connectedSuperset, isConnected } from './connected-selection';
 import { FailedExecution, HomeLocation, parseFailedExecutionEvent } from './failed-execution-event';
@@ -12,7 +12,7 @@ import { PipelineLookup } from './handler-configuration';
 import { clientRequestToken, isRetryOf, lineageOf, retryDescription, retryDisplayName } from './lineage';
 import { MetricsPort } from './metrics-port';
 import { NotifierPort, detailTypeOf } from './notifier-port';
-import { ExecutionStepRecord, FailedStep, planRetry, sourceRunToRead } from './planner';
+import { ExecutionStepRecord, FailedStep, planRetry, sourceRunToRead, withConditionOutcomesFrom } from './planner';
 import { ClassifiedFailure, ParameterChange, RetryPolicy, applyParameterOverrides, delaySeconds, needsJobReason, retryableVerdict } from './retry-policy';
 import { describeError, isNotConnectedRejection, isTransientError } from './sagemaker-errors';
 import { ExecutionSnapshot, SageMakerPort } from './sagemaker-port';
@@ -437,22 +437,34 @@ function connectedSelection(graph: DefinitionModel, selected: string[]): Connect
   return selected.length === graph.steps.size ? { steps: selected, added: [], full: true } : undefined;
 }
 
+/** How many runs back a reused Condition's outcome is looked for, along a chain of selective runs. */
+const MAX_SOURCE_RUNS = 5;
+
 /**
  * The source run's steps, read only when a reused Condition in the failed run's step list lacks its outcome (one
- * extra read, in that case only). A failure to read it leaves the outcome unknown, as before.
+ * extra read, in that case only). When the source reused that Condition too, without its outcome (a selective run of
+ * a selective run), its own source is read, and so on, at most `MAX_SOURCE_RUNS` runs back: the outcomes found fill
+ * the chain from its end. A failure to read a run leaves what it would have told unknown, as before.
  */
 async function sourceStepsIfNeeded(
   model: DefinitionModel | undefined, snapshot: ExecutionSnapshot, deps: RemediationDependencies,
-): Promise<PipelineExecutionStep[] | undefined> {
-  const source = model ? sourceRunToRead(model, snapshot.steps) : undefined;
-  if (!source) return undefined;
-  try {
-    return await deps.sagemaker.listExecutionSteps(source);
-  } catch (error) {
-    if (isTransientError(error)) throw error;
-    deps.log({ level: 'WARN', message: 'could not read the source run\'s steps for a Condition outcome', source, error: describeError(error) });
-    return undefined;
+): Promise<readonly ExecutionStepRecord[] | undefined> {
+  if (!model) return undefined;
+  const chain: Array<readonly ExecutionStepRecord[]> = [];
+  const read = new Set<string>();
+  for (let source = sourceRunToRead(model, snapshot.steps); source !== undefined && !read.has(source) && chain.length < MAX_SOURCE_RUNS;
+    source = sourceRunToRead(model, chain[chain.length - 1])) {
+    read.add(source);
+    try {
+      chain.push(await deps.sagemaker.listExecutionSteps(source));
+    } catch (error) {
+      if (isTransientError(error)) throw error;
+      deps.log({ level: 'WARN', message: 'could not read the source run\'s steps for a Condition outcome', source, error: describeError(error) });
+      break;
+    }
   }
+  if (chain.length === 0) return undefined;
+  return chain.reduceRight((deeper, steps) => withConditionOutcomesFrom(model, steps, deeper));
 }
 
 function quoted(names: string[]): string {

@@ -76,6 +76,37 @@ describe('a reused Condition listed without its outcome', () => {
       expect(stepLists(nightly)).toBe(reusedConditionOutcome === 'omitted' ? 1 : 0);
     },
   );
+
+  test('a selective run of a selective run: the outcome is looked for along the chain of source runs', async () => {
+    const w = await world((emu) => {
+      installAbalone(emu);
+      // attempt 1: the nightly run; 2: the person's re-registration; 3: the second re-registration fails; 4: the retry
+      emu.script.failStep('AbaloneRegisterModel', { attempts: [3], reason: FAILURE_REASONS.internal });
+    }, { emulator: { reusedConditionOutcome: 'omitted', selectionRule: 'paths-between' }, harness: { policy: policy() } });
+    const nightly = await runAndHeal(w, { PipelineName: ABALONE_PIPELINE });
+    const register = (source: string) => runAndHeal(w, {
+      PipelineName: ABALONE_PIPELINE,
+      SelectiveExecutionConfig: {
+        SourcePipelineExecutionArn: source,
+        SelectedSteps: [{ StepName: 'AbaloneRegisterModel' }, { StepName: 'AbaloneMSEFail' }],
+      },
+    });
+    const first = await register(nightly);
+    const second = await register(first);
+
+    // the Condition of both selective runs is reused without its outcome; only the nightly run's list has it
+    const condition = (arn: string) => w.emu.stepsOf(arn).find((s) => s.StepName === 'AbaloneMSECond')!;
+    expect(condition(second).SelectiveExecutionResult).toEqual({ SourcePipelineExecutionArn: first });
+    expect([condition(first).Metadata.Condition, condition(second).Metadata.Condition]).toEqual([undefined, undefined]);
+
+    // WHEN the handler heals the second THEN it reads back to the nightly run and re-runs the registration only
+    expect(statusOf(w.emu)).toEqual(['Succeeded', 'Succeeded', 'Failed', 'Succeeded']);
+    const retry = startRequests(w.emu)[2];
+    expect(retry.SelectiveExecutionConfig.SourcePipelineExecutionArn).toBe(second);
+    expect(selectedOf(retry)).toEqual(['AbaloneRegisterModel']);
+    const stepLists = (arn: string) => w.emu.callsOf('ListPipelineExecutionSteps').filter((c) => c.request.PipelineExecutionArn === arn).length;
+    expect([stepLists(first), stepLists(nightly)]).toEqual([1, 1]);
+  });
 });
 
 describe('data passed through a path built from the execution id', () => {

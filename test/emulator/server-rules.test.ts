@@ -129,6 +129,17 @@ describe('reused Condition outcome (switch)', () => {
     expect(emu.stepsOf(retry).map((s) => s.StepName)).not.toContain('AbaloneMSEFail');
     expect(emu.stepsOf(retry).find((s) => s.StepName === 'AbaloneRegisterModel')!.StepStatus).toBe('Succeeded');
   });
+
+  test('by default the outcome is omitted: the harder case for a consumer, so the strict reading', async () => {
+    await start();
+    installAbalone(emu);
+    const source = await run({ PipelineName: ABALONE_PIPELINE });
+    const retry = await run({
+      PipelineName: ABALONE_PIPELINE,
+      SelectiveExecutionConfig: { SourcePipelineExecutionArn: source, SelectedSteps: [{ StepName: 'AbaloneRegisterModel' }] },
+    });
+    expect(conditionOf(retry).Metadata.Condition).toBeUndefined();
+  });
 });
 
 describe('selective execution', () => {
