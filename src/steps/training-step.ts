@@ -2,12 +2,11 @@ import { Token } from 'aws-cdk-lib';
 import { Construct } from 'constructs';
 import { ContainerJobProps, MetricDefinition, TrainingChannel, TrainingInputMode } from './common';
 import { CacheableStepProps, RetryableStepProps, Step, StepType } from './step';
-import { SageMakerImageScope } from '../container-image';
-import { bindChannels, bindImage, bindLocation, validateMetricDefinitions } from '../private/dsl/job-inputs';
+import { bindTrainingJob } from '../private/dsl/job-inputs';
 import { compact } from '../private/dsl/merge';
 import { renderChannels, renderStoppingCondition } from '../private/dsl/render-jobs';
 import { ConstructValidationError, received } from '../private/errors';
-import { S3Access, S3Location } from '../s3-location';
+import { S3Location } from '../s3-location';
 
 /** Properties of a training step. */
 export interface TrainingStepProps extends RetryableStepProps, CacheableStepProps, ContainerJobProps {
@@ -75,14 +74,7 @@ export class TrainingStep extends Step {
     super(scope, id, StepType.TRAINING, props);
     this.props = props;
     this.validateRetryPolicies(props.retryPolicies);
-    validateMetricDefinitions(this, props.metricDefinitions);
-    this.job = {
-      ...props,
-      imageUri: bindImage(this, '', props, props.role, SageMakerImageScope.TRAINING, props.instanceType),
-      inputs: bindChannels(this, props.inputs, props.role),
-      outputPath: bindLocation(this, '', { s3Uri: props.outputPath, location: props.outputLocation }, props.role, S3Access.WRITE,
-        'outputPath', 'outputLocation'),
-    };
+    this.job = { ...props, ...bindTrainingJob(this, props) };
   }
 
   /**

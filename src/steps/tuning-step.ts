@@ -1,13 +1,12 @@
 import { Construct } from 'constructs';
 import { ContainerJobProps, MetricDefinition, TrainingChannel, TrainingInputMode } from './common';
 import { CacheableStepProps, RetryableStepProps, Step, StepType } from './step';
-import { SageMakerImageScope } from '../container-image';
 import { Join } from '../expressions';
-import { bindChannels, bindImage, bindLocation, validateMetricDefinitions } from '../private/dsl/job-inputs';
+import { bindTrainingJob } from '../private/dsl/job-inputs';
 import { compact } from '../private/dsl/merge';
 import { renderChannels, renderStoppingCondition } from '../private/dsl/render-jobs';
 import { ConstructValidationError } from '../private/errors';
-import { S3Access, S3Location } from '../s3-location';
+import { S3Location } from '../s3-location';
 
 /** How a hyperparameter's range is searched (`ScalingType`). */
 export enum HyperparameterScalingType {
@@ -196,14 +195,7 @@ export class TuningStep extends Step {
       throw new ConstructValidationError(this, 'TuningStep.Ranges',
         'ranges is empty. Give at least one HyperparameterRange, e.g. HyperparameterRange.continuous(\'eta\', 0.1, 0.5).');
     }
-    validateMetricDefinitions(this, props.metricDefinitions);
-    this.job = {
-      ...props,
-      imageUri: bindImage(this, '', props, props.role, SageMakerImageScope.TRAINING, props.instanceType),
-      inputs: bindChannels(this, props.inputs, props.role),
-      outputPath: bindLocation(this, '', { s3Uri: props.outputPath, location: props.outputLocation }, props.role, S3Access.WRITE,
-        'outputPath', 'outputLocation'),
-    };
+    this.job = { ...props, ...bindTrainingJob(this, props) };
   }
 
   /** The name of the best training job (`BestTrainingJob.TrainingJobName`). */

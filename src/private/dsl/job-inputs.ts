@@ -68,6 +68,32 @@ export function bindChannels(scope: Construct, channels: TrainingChannel[] | und
   return channels?.map((channel, i) => ({ ...channel, s3Uri: bindLocation(scope, `inputs[${i}]`, channel, role, S3Access.READ), location: undefined }));
 }
 
+/** What a training step and a tuning step's training jobs take alike. */
+export interface TrainingJobChoices extends ImageChoice {
+  readonly role: iam.IGrantable;
+  readonly instanceType: string;
+  readonly inputs?: TrainingChannel[];
+  readonly outputPath?: string;
+  readonly outputLocation?: S3Location;
+  readonly metricDefinitions?: MetricDefinition[];
+}
+
+/**
+ * The training job's image, channels and output path, with `image` and `location`s bound to the role; its metric
+ * definitions validated.
+ */
+export function bindTrainingJob(scope: Construct, props: TrainingJobChoices): Pick<TrainingJobChoices, 'inputs'> & {
+  readonly imageUri: string; readonly outputPath: string;
+} {
+  validateMetricDefinitions(scope, props.metricDefinitions);
+  return {
+    imageUri: bindImage(scope, '', props, props.role, SageMakerImageScope.TRAINING, props.instanceType),
+    inputs: bindChannels(scope, props.inputs, props.role),
+    outputPath: bindLocation(scope, '', { s3Uri: props.outputPath, location: props.outputLocation }, props.role, S3Access.WRITE,
+      'outputPath', 'outputLocation'),
+  };
+}
+
 /**
  * Metric definitions as `CreateTrainingJob` accepts them: at most 40, names of 1 to 255 characters matching
  * `.+`, unique (API_MetricDefinition and API_AlgorithmSpecification).
