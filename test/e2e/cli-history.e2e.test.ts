@@ -2,11 +2,7 @@
  * `cdk-sagemaker-pipelines history`, bundled (assets/cli/cli.js), against the local SageMaker emulator: a run that
  * the BUNDLED handler healed with two selective retries, read back as one chain.
  */
-import { execFile } from 'child_process';
-import * as fs from 'fs';
-import * as path from 'path';
-import { promisify } from 'util';
-import { closeWorlds, runAndHeal, world, World } from './helpers';
+import { assertCliBundle, closeWorlds, runAndHeal, runCli, world, World } from './helpers';
 import { FAILURE_REASONS } from '../../emulator/faults';
 import { ABALONE_DURATIONS, ABALONE_PIPELINE, installAbalone } from '../../emulator/scenarios';
 
@@ -14,14 +10,11 @@ import { ABALONE_DURATIONS, ABALONE_PIPELINE, installAbalone } from '../../emula
 // Node.js processes; on a busy machine that exceeds jest's 5 s default.
 jest.setTimeout(60_000);
 
-const CLI = path.join(__dirname, '..', '..', 'assets', 'cli', 'cli.js');
-const run = promisify(execFile);
-
 let w: World;
 let rootArn: string;
 
 beforeEach(async () => {
-  if (!fs.existsSync(CLI)) throw new Error(`${CLI} is missing: run "npx projen bundle:cli" (the build does it before the tests).`);
+  assertCliBundle();
   // The first run fails in training; its retry trains, then fails in evaluation; the second retry evaluates and succeeds.
   w = await world((emu) => {
     installAbalone(emu);
@@ -34,16 +27,7 @@ beforeEach(async () => {
 
 afterEach(closeWorlds);
 
-async function cli(...args: string[]): Promise<{ code: number; stdout: string; stderr: string }> {
-  const env = { ...process.env, AWS_ACCESS_KEY_ID: 'cli', AWS_SECRET_ACCESS_KEY: 'cli', AWS_REGION: 'us-east-1', NODE_NO_WARNINGS: '1' };
-  try {
-    const { stdout, stderr } = await run(process.execPath, [CLI, ...args], { env, timeout: 30_000 });
-    return { code: 0, stdout, stderr };
-  } catch (e) {
-    const error = e as { code: number; stdout: string; stderr: string };
-    return { code: error.code, stdout: error.stdout, stderr: error.stderr };
-  }
-}
+const cli = (...args: string[]) => runCli(args);
 
 describe('cdk-sagemaker-pipelines history', () => {
   test('--json: the root, its retry and the retry of the retry, with selections, failure classes and time reused', async () => {

@@ -2,11 +2,8 @@
  * The operator CLI's `retry` command, bundled (assets/cli/cli.js), against the local SageMaker emulator: the same
  * logic as the Lambda handler, driven by a person with an execution ARN.
  */
-import { execFile } from 'child_process';
-import * as fs from 'fs';
-import * as path from 'path';
-import { promisify } from 'util';
 import { DescribePipelineExecutionCommand, StartPipelineExecutionCommand } from '@aws-sdk/client-sagemaker';
+import { assertCliBundle, runCli } from './helpers';
 import { FAILURE_REASONS } from '../../emulator/faults';
 import { SageMakerEmulator } from '../../emulator/sagemaker-emulator';
 import { ABALONE_PIPELINE, installAbalone } from '../../emulator/scenarios';
@@ -15,14 +12,12 @@ import { CONFIGURATION_PARAMETER_PREFIX } from '../../src/kernel/contract';
 // Each test runs the bundled CLI in 1-3 fresh Node.js processes; on a busy machine that exceeds jest's 5 s default.
 jest.setTimeout(60_000);
 
-const CLI = path.join(__dirname, '..', '..', 'assets', 'cli', 'cli.js');
-const run = promisify(execFile);
 
 let emulator: SageMakerEmulator;
 let failedArn: string;
 
 beforeEach(async () => {
-  if (!fs.existsSync(CLI)) throw new Error(`${CLI} is missing: run "npx projen bundle:cli" (the build does it before the tests).`);
+  assertCliBundle();
   emulator = await SageMakerEmulator.start({ seed: 11 });
   installAbalone(emulator);
   emulator.script.failStep('AbaloneTrain', { attempts: [1], reason: FAILURE_REASONS.capacity });
@@ -42,25 +37,8 @@ beforeEach(async () => {
 
 afterEach(async () => emulator.close());
 
-/** Runs the CLI asynchronously (the emulator answers from this process's event loop). */
-async function cli(...args: string[]): Promise<{ code: number; stdout: string; stderr: string }> {
-  // SSM (the deployed configuration) is the emulator's parameter store too.
-  const env = {
-    ...process.env,
-    AWS_ACCESS_KEY_ID: 'cli',
-    AWS_SECRET_ACCESS_KEY: 'cli',
-    AWS_REGION: 'us-east-1',
-    NODE_NO_WARNINGS: '1',
-    AWS_ENDPOINT_URL_SSM: emulator.url,
-  };
-  try {
-    const { stdout, stderr } = await run(process.execPath, [CLI, ...args], { env, timeout: 30_000 });
-    return { code: 0, stdout, stderr };
-  } catch (e) {
-    const error = e as { code: number; stdout: string; stderr: string };
-    return { code: error.code, stdout: error.stdout, stderr: error.stderr };
-  }
-}
+/** Runs the CLI; SSM (the deployed configuration) is the emulator's parameter store too. */
+const cli = (...args: string[]) => runCli(args, { AWS_ENDPOINT_URL_SSM: emulator.url });
 
 describe('cdk-sagemaker-pipelines retry', () => {
   test('--dry-run prints the plan and the exact request, and starts nothing', async () => {

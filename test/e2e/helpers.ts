@@ -2,6 +2,10 @@
  * Set-up shared by the end-to-end tests: an emulator, the BUNDLED handler in a Lambda harness, and assertions on
  * what the handler did.
  */
+import { execFile } from 'child_process';
+import * as fs from 'fs';
+import * as path from 'path';
+import { promisify } from 'util';
 import { SageMakerClient, StartPipelineExecutionCommand, StartPipelineExecutionCommandInput } from '@aws-sdk/client-sagemaker';
 import { HarnessOptions, LambdaHarness, assertHandlerBundle } from '../../emulator/lambda-harness';
 import { EmulatorOptions, SageMakerEmulator } from '../../emulator/sagemaker-emulator';
@@ -80,5 +84,30 @@ function tryJson(line: string): Record<string, unknown> | undefined {
     return typeof v === 'object' && v !== null ? v : undefined;
   } catch {
     return undefined;
+  }
+}
+
+/** The bundled operator CLI, as the npm package ships it. */
+const CLI = path.join(__dirname, '..', '..', 'assets', 'cli', 'cli.js');
+
+/** Fails with what to run when the CLI bundle is missing. */
+export function assertCliBundle(): void {
+  if (!fs.existsSync(CLI)) throw new Error(`${CLI} is missing: run "npx projen bundle:cli" (the build does it before the tests).`);
+}
+
+/**
+ * Runs the bundled CLI in a fresh Node.js process, asynchronously (the emulator answers from this process's event
+ * loop), with dummy credentials and `env` added to this process's environment.
+ */
+export async function runCli(args: string[], env: Record<string, string> = {}): Promise<{ code: number; stdout: string; stderr: string }> {
+  const environment = {
+    ...process.env, AWS_ACCESS_KEY_ID: 'cli', AWS_SECRET_ACCESS_KEY: 'cli', AWS_REGION: 'us-east-1', NODE_NO_WARNINGS: '1', ...env,
+  };
+  try {
+    const { stdout, stderr } = await promisify(execFile)(process.execPath, [CLI, ...args], { env: environment, timeout: 30_000 });
+    return { code: 0, stdout, stderr };
+  } catch (e) {
+    const error = e as { code: number; stdout: string; stderr: string };
+    return { code: error.code, stdout: error.stdout, stderr: error.stderr };
   }
 }
