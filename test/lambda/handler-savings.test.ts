@@ -16,6 +16,7 @@ import {
 import { PublishCommand, SNSClient } from '@aws-sdk/client-sns';
 import { GetParametersCommand, SSMClient } from '@aws-sdk/client-ssm';
 import { mockClient } from 'aws-sdk-client-mock';
+import { captureHandlerOutput } from './captured-output';
 import { handler } from '../../lambda/selective-retry-handler.lambda';
 
 const PIPELINE_ARN = 'arn:aws:sagemaker:us-east-1:111122223333:pipeline/churn';
@@ -80,16 +81,7 @@ beforeEach(() => {
   sns.reset();
   eventBridge.on(PutEventsCommand).resolves({ FailedEntryCount: 0, Entries: [{ EventId: '1' }] });
   sns.on(PublishCommand).resolves({ MessageId: 'm' });
-  logs = [];
-  emf = [];
-  const capture = (text: string) => {
-    for (const line of String(text).split('\n').filter((l) => l.trim())) {
-      const record = JSON.parse(line);
-      (record._aws ? emf : logs).push(record);
-    }
-  };
-  jest.spyOn(console, 'log').mockImplementation(capture);
-  jest.spyOn(process.stdout, 'write').mockImplementation((chunk: any) => { capture(chunk); return true; });
+  ({ logs, emf } = captureHandlerOutput());
 });
 afterEach(() => jest.restoreAllMocks());
 

@@ -18,6 +18,7 @@ import 'aws-sdk-client-mock-jest';
 import { clientRequestToken } from '../../lambda/lineage';
 import { handler } from '../../lambda/selective-retry-handler.lambda';
 import { FIXTURES_DIR } from '../fixtures';
+import { captureHandlerOutput } from './captured-output';
 
 const FIXTURES = FIXTURES_DIR;
 const ABALONE = fs.readFileSync(path.join(FIXTURES, 'definitions', '10-abalone-condition-register-transform-fail.json'), 'utf8');
@@ -59,17 +60,7 @@ beforeEach(() => {
   sagemaker.reset();
   eventBridge.reset();
   eventBridge.on(PutEventsCommand).resolves({ FailedEntryCount: 0, Entries: [{ EventId: '1' }] });
-  logs = [];
-  emf = [];
-  const capture = (text: string) => {
-    for (const line of String(text).split('\n').filter((l) => l.trim())) {
-      const record = JSON.parse(line);
-      (record._aws ? emf : logs).push(record);
-    }
-  };
-  jest.spyOn(console, 'log').mockImplementation(capture);
-  // Powertools prints EMF records on stdout itself.
-  jest.spyOn(process.stdout, 'write').mockImplementation((chunk: any) => { capture(chunk); return true; });
+  ({ logs, emf } = captureHandlerOutput());
 });
 afterEach(() => jest.restoreAllMocks());
 
