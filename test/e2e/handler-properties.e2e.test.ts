@@ -21,6 +21,7 @@ import { RemediationResult, remediate } from '../../lambda/remediate';
 import { sageMakerPort } from '../../lambda/sagemaker-port';
 import { parseDefinition } from '../../src/kernel/definition-graph';
 import { deployedConfiguration } from '../lambda/deployed-configuration';
+import { dependenciesArb } from '../planner/helpers';
 
 jest.setTimeout(120_000);
 
@@ -31,9 +32,7 @@ interface Case {
 }
 
 const caseArb: fc.Arbitrary<Case> = fc.integer({ min: 2, max: 8 }).chain((n) => fc.record({
-  deps: fc.tuple(...Array.from({ length: n }, (_, k) => (k === 0
-    ? fc.constant<number[]>([])
-    : fc.uniqueArray(fc.integer({ min: 0, max: k - 1 }), { maxLength: Math.min(k, 3) })))),
+  deps: dependenciesArb(n),
   failing: fc.array(fc.integer({ min: 0, max: 3 }).map((x) => x === 0), { minLength: n, maxLength: n }),
 })).filter((c) => c.failing.some(Boolean));
 

@@ -1,4 +1,5 @@
 import * as fc from 'fast-check';
+import { dependenciesArb } from './helpers';
 import { connectedSuperset, isConnected } from '../../lambda/connected-selection';
 import { pathClosure } from '../../lambda/planner';
 import { parseDefinition } from '../../src/kernel/definition-graph';
@@ -42,9 +43,7 @@ describe('connected selections', () => {
 describe('the connected superset is the smallest', () => {
   /** Step k depends on some steps before it. */
   const dagArb = fc.integer({ min: 2, max: 9 }).chain((n) => fc.tuple(
-    fc.tuple(...Array.from({ length: n }, (_, k) => (k === 0
-      ? fc.constant<number[]>([])
-      : fc.uniqueArray(fc.integer({ min: 0, max: k - 1 }), { maxLength: Math.min(k, 3) })))),
+    dependenciesArb(n),
     fc.uniqueArray(fc.integer({ min: 0, max: n - 1 }), { minLength: 2, maxLength: n }),
   ));
 

@@ -1,6 +1,7 @@
 /* Test helpers for the planner tests (not a test file itself). */
 import * as fs from 'fs';
 import * as path from 'path';
+import * as fc from 'fast-check';
 import type { ExecutionStepRecord } from '../../lambda/planner';
 import { DEFINITIONS_DIR } from '../fixtures';
 
@@ -68,4 +69,14 @@ export function chainDefinition(n: number): Record<string, unknown> {
 
 export function chainName(i: number): string {
   return `S${String(i).padStart(4, '0')}`;
+}
+
+/**
+ * The dependencies of a random pipeline of `n` steps: step k depends on up to 3 steps before it (by index), so the
+ * graph is acyclic and step 0 has none.
+ */
+export function dependenciesArb(n: number): fc.Arbitrary<number[][]> {
+  return fc.tuple(...Array.from({ length: n }, (_, k) => (k === 0
+    ? fc.constant<number[]>([])
+    : fc.uniqueArray(fc.integer({ min: 0, max: k - 1 }), { maxLength: Math.min(k, 3) }))));
 }
