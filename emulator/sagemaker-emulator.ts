@@ -158,8 +158,9 @@ export class SageMakerEmulator {
       lowercaseArns: options.lowercaseArns ?? true,
       defaultPageSize: options.defaultPageSize ?? 10,
       maxPageSize: options.maxPageSize ?? 100,
-      selectionRule: options.selectionRule ?? defaultSelectionRule(),
-      reusedConditionOutcome: options.reusedConditionOutcome ?? defaultReusedConditionOutcome(),
+      selectionRule: options.selectionRule ?? switchFromEnv<SelectionRule>('EMULATOR_SELECTION_RULE', ['paths-between', 'connected']),
+      reusedConditionOutcome: options.reusedConditionOutcome
+        ?? switchFromEnv<ReusedConditionOutcome>('EMULATOR_REUSED_CONDITION_OUTCOME', ['omitted', 'copied']),
       idempotencyTokenLifetimeMs: options.idempotencyTokenLifetimeMs ?? IDEMPOTENCY_TOKEN_LIFETIME_MS,
     });
     this.server = new AwsJsonServer({
@@ -324,24 +325,17 @@ export class SageMakerEmulator {
   }
 }
 
-/** `EMULATOR_SELECTION_RULE` (`paths-between` or `connected`), else `paths-between`. */
-function defaultSelectionRule(): SelectionRule {
-  const fromEnv = process.env.EMULATOR_SELECTION_RULE;
-  if (fromEnv === undefined || fromEnv === '') return 'paths-between';
-  if (fromEnv !== 'paths-between' && fromEnv !== 'connected') {
-    throw new Error(`EMULATOR_SELECTION_RULE must be 'paths-between' or 'connected', got '${fromEnv}'`);
+/**
+ * A switch's value from the environment variable `variable` (one of `values`, the first being the default when it is
+ * unset), so a whole suite can run either way, e.g. `EMULATOR_SELECTION_RULE=connected npx jest test/e2e`.
+ */
+function switchFromEnv<T extends string>(variable: string, values: readonly [T, T]): T {
+  const fromEnv = process.env[variable];
+  if (fromEnv === undefined || fromEnv === '') return values[0];
+  if (!(values as readonly string[]).includes(fromEnv)) {
+    throw new Error(`${variable} must be '${values[0]}' or '${values[1]}', got '${fromEnv}'`);
   }
-  return fromEnv;
-}
-
-/** `EMULATOR_REUSED_CONDITION_OUTCOME` (`copied` or `omitted`), else `omitted`. */
-function defaultReusedConditionOutcome(): ReusedConditionOutcome {
-  const fromEnv = process.env.EMULATOR_REUSED_CONDITION_OUTCOME;
-  if (fromEnv === undefined || fromEnv === '') return 'omitted';
-  if (fromEnv !== 'copied' && fromEnv !== 'omitted') {
-    throw new Error(`EMULATOR_REUSED_CONDITION_OUTCOME must be 'copied' or 'omitted', got '${fromEnv}'`);
-  }
-  return fromEnv;
+  return fromEnv as T;
 }
 
 let model: ServiceModel | undefined;
